@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { BlobStore } from './index.js';
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Blobs as files under one folder; `putFile` is an atomic rename from the same file system. */
+export class LocalBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  private resolve(key: string): string {
+    const full = path.resolve(this.root, key);
+    if (!full.startsWith(path.resolve(this.root) + path.sep)) throw new Error(`blob key escapes the store: ${key}`);
+    return full;
+  }
+
+  async putFile(key: string, localPath: string): Promise<void> {
+    const dest = this.resolve(key);
+    await fsp.mkdir(path.dirname(dest), { recursive: true });
+    try {
+      await fsp.rename(localPath, dest);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      await fsp.copyFile(localPath, dest);
+      await fsp.rm(localPath, { force: true });
+    }
+    // The rename is only durable once its directory entry is on disk.
+    await fsyncDir(path.dirname(dest));
+  }
+
+  async stat(key: string): Promise<{ size: number } | undefined> {
+    try {
+      const s = await fsp.stat(this.resolve(key));
+      return { size: s.size };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  read(key: string, range?: { start: number; end: number }): Readable {
+    return fs.createReadStream(this.resolve(key), range);
+  }
+
+  async delete(key: string): Promise<void> {
+    await fsp.rm(this.resolve(key), { force: true });
+  }
+
+  async localPath(key: string): Promise<string> {
+    return this.resolve(key);
+  }
+}

@@ -1,0 +1,73 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+export interface TempFile {
+  path: string;
+  size: number;
+  /** Base64 (standard, padded) digests of the bytes, as Gumnut reports them. */
+  sha256: string;
+  sha1: string;
+}
+
+const TEMP_SUFFIX = '.upload';
+
+/**
+ * Streams `source` to a new file in `dir` while hashing it, so memory stays flat whatever the
+ * size, and fsyncs it: the bytes are on disk before anyone acknowledges them. On any error the
+ * partial file is removed.
+ */
+export async function receiveToTempFile(source: Readable, dir: string): Promise<TempFile> {
+  await fsp.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${randomUUID()}${TEMP_SUFFIX}`);
+  const sha256 = createHash('sha256');
+  const sha1 = createHash('sha1');
+  let size = 0;
+  const hasher = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sha256.update(chunk);
+      sha1.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const out = fs.createWriteStream(file, { flags: 'wx' });
+  try {
+    await pipeline(source, hasher, out);
+    const handle = await fsp.open(file, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    await fsp.rm(file, { force: true });
+    throw err;
+  }
+  return { path: file, size, sha256: sha256.digest('base64'), sha1: sha1.digest('base64') };
+}
+
+export async function discard(temp: TempFile | undefined): Promise<void> {
+  if (temp) await fsp.rm(temp.path, { force: true });
+}
+
+/**
+ * Uploads left behind by a process that died mid-request; nothing refers to them. Only files
+ * untouched for `olderThanMs` go, so another process's upload in flight is left alone.
+ */
+export async function sweepTempFiles(dir: string, olderThanMs: number, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
+    if (!name.endsWith(TEMP_SUFFIX)) continue;
+    const file = path.join(dir, name);
+    const stat = await fsp.stat(file).catch(() => undefined);
+    if (stat && now - stat.mtimeMs >= olderThanMs) {
+      await fsp.rm(file, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}

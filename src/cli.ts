@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { ConfigError, configHelp, loadConfig } from './config.js';
+import { serve } from './server.js';
+import { migrate, openStore } from './store/db.js';
+import { VERSION } from './version.js';
+
+const USAGE = `eucalypt ${VERSION} — a self-hosted photos and videos server that speaks the Gumnut API
+
+Usage: eucalypt [command]
+
+Commands:
+  serve      Start the HTTP API (default). Migrates the database and, on first start,
+             creates the owner, a "Default Library" and an API key.
+  migrate    Apply database migrations and exit.
+  help       Show this help.
+
+Configuration (environment variables):
+${configHelp()}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'serve';
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const config = loadConfig();
+  if (command === 'serve') {
+    await serve(config);
+    return -1;
+  }
+  if (command === 'migrate') {
+    const store = openStore(config);
+    try {
+      const applied = await migrate(store.db);
+      process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n');
+    } finally {
+      await store.close();
+    }
+    return 0;
+  }
+  process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(err instanceof ConfigError ? `Configuration error: ${err.message}\n` : `${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

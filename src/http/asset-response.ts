@@ -1,0 +1,90 @@
+import { effectiveValues } from '../domain/asset-metadata.js';
+import { formatLocalDateTime } from '../domain/capture-time.js';
+import type { AssetView } from '../services/assets.js';
+import type { MetadataRow } from '../store/assets.js';
+import { ASSET_INCLUDES, type AssetInclude } from './schemas/assets.js';
+
+export type Includes = ReadonlySet<AssetInclude>;
+
+/** Upload and PATCH answer with the full shape (§3.6). */
+export const FULL: Includes = new Set(ASSET_INCLUDES);
+export const LEAN: Includes = new Set();
+
+export const includesOf = (tokens: AssetInclude[] | undefined): Includes => new Set(tokens ?? []);
+
+function toMetadataResponse(m: MetadataRow) {
+  const effective = effectiveValues(m, m);
+  return {
+    asset_id: m.asset_id,
+    created_at: m.created_at,
+    updated_at: m.updated_at,
+    make: m.make,
+    model: m.model,
+    lens_model: m.lens_model,
+    f_number: m.f_number,
+    focal_length: m.focal_length,
+    exposure_time: m.exposure_time,
+    exposure_bias: m.exposure_bias,
+    iso: m.iso,
+    orientation: m.orientation,
+    raw_width: m.raw_width,
+    raw_height: m.raw_height,
+    original_datetime: effective.original_datetime,
+    digitized_datetime: m.digitized_datetime,
+    modified_datetime: m.modified_datetime,
+    latitude: effective.latitude,
+    longitude: effective.longitude,
+    altitude: effective.latitude === null ? null : m.altitude,
+    city: m.city,
+    state: m.state,
+    country: m.country,
+    country_code: m.country_code,
+    sublocation: m.sublocation,
+    place_name: m.place_name,
+    timezone: m.timezone,
+    display_label: null,
+    description: effective.description,
+    fps: m.fps,
+    live_photo_cid: m.live_photo_cid,
+    projection_type: m.projection_type,
+    auto_stack_id: m.auto_stack_id,
+    rating: effective.rating,
+  };
+}
+
+/** The one mapper from an asset view to AssetResponse; every required field is always present. */
+export function toAssetResponse({ asset, metadata }: AssetView, include: Includes) {
+  return {
+    id: asset.id,
+    created_at: asset.created_at,
+    updated_at: asset.updated_at,
+    current_version_id: asset.current_version_id,
+    kind: asset.kind,
+    local_datetime: formatLocalDateTime({ wall: asset.local_wall, offset: asset.local_offset }),
+    mime_type: asset.mime_type,
+    original_file_name: asset.original_file_name,
+    width: asset.width,
+    height: asset.height,
+    duration: asset.duration,
+    description: asset.description,
+    thumbhash: asset.thumbhash,
+    asset_urls: null,
+    stack_id: asset.stack_id,
+    trashed_at: asset.trashed_at,
+    file_data: include.has('file_data')
+      ? {
+          checksum: asset.checksum,
+          checksum_sha1: asset.checksum_sha1,
+          device_asset_id: asset.device_asset_id,
+          device_id: asset.device_id,
+          file_created_at: asset.file_created_at,
+          file_modified_at: asset.file_modified_at,
+          file_size_bytes: asset.file_size_bytes,
+        }
+      : null,
+    metadata: include.has('metadata') && metadata ? toMetadataResponse(metadata) : null,
+    metrics: include.has('metrics') ? {} : null,
+    faces: include.has('faces') ? [] : null,
+    people: include.has('people') ? [] : null,
+  };
+}

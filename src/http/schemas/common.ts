@@ -1,0 +1,46 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+
+/** A nullable field, written the way FastAPI's OpenAPI spells it (`anyOf [T, null]`). */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const DateTime = (options: { description?: string } = {}) => Type.String({ format: 'date-time', ...options });
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 20, description: 'Page size (1-200)' });
+export const StartingAfterId = Type.String({ description: 'Cursor: the id of the last item of the previous page' });
+export const LibraryIdQuery = Type.String({ description: 'Library to operate on; optional when you have exactly one live library' });
+
+export const ErrorResponse = Type.Object({ detail: Type.String() }, { $id: 'ErrorResponse', title: 'ErrorResponse' });
+
+export const ValidationError = Type.Object(
+  {
+    loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
+    msg: Type.String(),
+    type: Type.String(),
+    input: Type.Optional(Type.Unknown()),
+    ctx: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  },
+  { $id: 'ValidationError', title: 'ValidationError' },
+);
+
+export const HTTPValidationError = Type.Object(
+  { detail: Type.Array(Type.Ref('ValidationError')) },
+  { $id: 'HTTPValidationError', title: 'HTTPValidationError' },
+);
+
+export const Ack = Type.Object({}, { description: 'Empty acknowledgement' });
+
+export const CursorPage = <T extends TSchema>(item: T, title: string) =>
+  Type.Object({ data: Type.Array(item), has_more: Type.Boolean() }, { title });
+
+/** The error responses every authenticated route can give, for the OpenAPI document. */
+export const errorResponses = {
+  401: Type.Ref('ErrorResponse'),
+  404: Type.Ref('ErrorResponse'),
+  422: Type.Ref('HTTPValidationError'),
+};
+
+export const sharedSchemas = [ErrorResponse, ValidationError, HTTPValidationError];
+
+/** A string enum as plain JSON Schema `enum`, so a bad value reports FastAPI's `enum` error. */
+export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });

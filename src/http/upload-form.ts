@@ -1,0 +1,35 @@
+import '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { discard, receiveToTempFile } from '../blobs/temp-file.js';
+import type { UploadForm } from '../services/asset-upload.js';
+import { unprocessable } from './errors.js';
+
+/** The Python SDK sends array fields as `name[]` (§0.2); one spelling is enough here. */
+const fieldName = (name: string) => name.replace(/\[\]$/, '');
+
+/**
+ * Reads a multipart upload in arrival order: the file part streams to a temp file (hashing on
+ * the way), text fields are collected, whichever comes first. On failure the temp file is gone.
+ */
+export async function receiveUploadForm(request: FastifyRequest, tmpDir: string, fileField: string): Promise<UploadForm> {
+  const form: UploadForm = { file: undefined, fileName: undefined, fields: {} };
+  try {
+    for await (const part of request.parts()) {
+      const name = fieldName(part.fieldname);
+      if (part.type === 'file') {
+        if (name !== fileField || form.file) {
+          part.file.resume();
+          throw unprocessable(['body', name], name === fileField ? `Send exactly one ${fileField} file` : `Unexpected file field ${name}`, 'value_error');
+        }
+        form.fileName = part.filename;
+        form.file = await receiveToTempFile(part.file, tmpDir);
+      } else if (typeof part.value === 'string') {
+        form.fields[name] = part.value;
+      }
+    }
+  } catch (err) {
+    await discard(form.file);
+    throw err;
+  }
+  return form;
+}

@@ -1,0 +1,48 @@
+import { Ajv, type Options, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import { parseIsoDateTime } from '../domain/capture-time.js';
+
+/**
+ * One AJV per HTTP part. Query strings and paths arrive as text, so they are coerced; JSON bodies
+ * are not, because coercion would turn an explicit `null` into `0` or `""` and PATCH
+ * distinguishes null (clear) from a value.
+ */
+function buildAjv(options: Options): Ajv {
+  const ajv = new Ajv({ strict: false, useDefaults: true, removeAdditional: false, allErrors: false, ...options });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  // Gumnut accepts naive and aware datetimes alike (§3.8); ajv-formats' date-time demands an offset.
+  ajv.addFormat('date-time', { type: 'string', validate: (s: string) => parseIsoDateTime(s) !== undefined });
+  return ajv;
+}
+
+const bodyAjv = buildAjv({ coerceTypes: false });
+const textAjv = buildAjv({ coerceTypes: 'array' });
+
+type JsonSchema = { type?: unknown; properties?: Record<string, JsonSchema>; items?: JsonSchema };
+
+/** §0.2: array query parameters come as repeated keys or as one comma-separated value. */
+function withCommaLists(schema: JsonSchema, validate: ValidateFunction): ValidateFunction {
+  const arrays = Object.entries(schema.properties ?? {})
+    .filter(([, s]) => s.type === 'array')
+    .map(([name]) => name);
+  if (arrays.length === 0) return validate;
+  const wrapped = ((data: Record<string, unknown>) => {
+    for (const name of arrays) {
+      const value = data?.[name];
+      if (value === undefined) continue;
+      const list = Array.isArray(value) ? value : [value];
+      data[name] = list.flatMap((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : [v]));
+    }
+    const ok = validate(data);
+    wrapped.errors = validate.errors;
+    return ok;
+  }) as ValidateFunction;
+  return wrapped;
+}
+
+export const validatorCompiler: FastifySchemaCompiler<JsonSchema> = ({ schema, httpPart }) => {
+  if (httpPart === 'body') return bodyAjv.compile(schema);
+  const validate = textAjv.compile(schema);
+  return httpPart === 'querystring' ? withCommaLists(schema, validate) : validate;
+};

@@ -1,0 +1,28 @@
+import type { BlobStore } from '../blobs/index.js';
+import type { Config } from '../config.js';
+import type { MetadataReader } from '../media/exif.js';
+import type { DialectAdapter } from '../store/dialect/adapter.js';
+import type { Db } from '../store/schema.js';
+
+/** Everything a use case may need; each service function picks the few it uses. */
+export interface Deps {
+  db: Db;
+  dialect: DialectAdapter;
+  blobs: BlobStore;
+  metadata: MetadataReader;
+  clock: () => Date;
+  config: Config;
+  /** Folder for uploads in flight, on the same file system as local blobs. */
+  tmpDir: string;
+}
+
+export type Action = 'read' | 'write' | 'delete' | 'delete_permanently';
+
+/** Who is calling: the owner of the credential and what it may do. */
+export interface Principal {
+  userId: string;
+  apiKeyId: string;
+  actions: ReadonlySet<Action>;
+}
+
+export const nowText = (deps: Pick<Deps, 'clock'>) => deps.clock().toISOString();

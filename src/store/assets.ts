@@ -1,0 +1,239 @@
+import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
+import type { BBox, Circle } from '../domain/geo-filters.js';
+import type { DialectAdapter } from './dialect/adapter.js';
+import type { AssetMetadataTable, AssetTable, Database, Executor } from './schema.js';
+
+export type AssetRow = Selectable<AssetTable>;
+export type MetadataRow = Selectable<AssetMetadataTable>;
+export type AssetState = 'live' | 'trashed' | 'all';
+
+/** A capture-time bound as the list filters need it: its wall clock and, when aware, its UTC instant. */
+export interface TimeBound {
+  wall: string;
+  utc: string | undefined;
+}
+
+
+/** The filters of §1.2/§3.7 that concern assets alone; lists, counts and geo-clusters share them. */
+export interface AssetFilters {
+  libraryId: string;
+  state: AssetState;
+  ids?: string[];
+  after?: TimeBound;
+  before?: TimeBound;
+  bbox?: BBox;
+  near?: Circle;
+  mediaType?: 'image' | 'video';
+  ratings?: number[];
+}
+
+type AssetEb = ExpressionBuilder<Database, 'assets'>;
+
+function bound(eb: AssetEb, op: '>' | '<', b: TimeBound) {
+  // §1.2: an aware bound compares in UTC with assets whose offset is known, by wall clock otherwise.
+  if (b.utc === undefined) return eb('assets.local_wall', op, b.wall);
+  return eb.or([
+    eb.and([eb('assets.local_utc', 'is not', null), eb('assets.local_utc', op, b.utc)]),
+    eb.and([eb('assets.local_utc', 'is', null), eb('assets.local_wall', op, b.wall)]),
+  ]);
+}
+
+function longitudeRange(eb: AssetEb, west: number, east: number) {
+  // A box whose west edge is east of its east edge wraps across the antimeridian.
+  return west <= east
+    ? eb.and([eb('assets.longitude', '>=', west), eb('assets.longitude', '<=', east)])
+    : eb.or([eb('assets.longitude', '>=', west), eb('assets.longitude', '<=', east)]);
+}
+
+const METRES_PER_DEGREE = 111_194.9;
+
+function nearPrefilter(eb: AssetEb, near: Circle) {
+  const dLat = near.radiusM / METRES_PER_DEGREE;
+  const south = near.lat - dLat;
+  const north = near.lat + dLat;
+  const conditions = [eb('assets.latitude', '>=', Math.max(-90, south)), eb('assets.latitude', '<=', Math.min(90, north))];
+  // Near a pole the circle spans every meridian; elsewhere widen by the latitude's shrinkage.
+  if (south > -90 && north < 90) {
+    const widest = Math.max(Math.abs(south), Math.abs(north));
+    const dLon = dLat / Math.cos((widest * Math.PI) / 180);
+    if (dLon < 180) {
+      const west = ((near.lon - dLon + 540) % 360) - 180;
+      const east = ((near.lon + dLon + 540) % 360) - 180;
+      conditions.push(longitudeRange(eb, west, east));
+    }
+  }
+  return eb.and(conditions);
+}
+
+export function filtered(db: Executor, dialect: DialectAdapter, f: AssetFilters) {
+  return db
+    .selectFrom('assets')
+    .where('assets.library_id', '=', f.libraryId)
+    .where((eb) => {
+      const c = [];
+      if (f.state === 'live') c.push(eb('assets.trashed_at', 'is', null));
+      if (f.state === 'trashed') c.push(eb('assets.trashed_at', 'is not', null));
+      if (f.ids) c.push(f.ids.length ? eb('assets.id', 'in', f.ids) : eb.val(false));
+      if (f.after) c.push(bound(eb, '>', f.after));
+      if (f.before) c.push(bound(eb, '<', f.before));
+      if (f.mediaType) c.push(eb('assets.media_type', '=', f.mediaType));
+      if (f.bbox) {
+        c.push(eb('assets.latitude', '>=', f.bbox.minLat), eb('assets.latitude', '<=', f.bbox.maxLat));
+        c.push(longitudeRange(eb, f.bbox.minLon, f.bbox.maxLon));
+      }
+      if (f.near) {
+        c.push(nearPrefilter(eb, f.near));
+        c.push(eb(dialect.distanceMetres(f.near.lat, f.near.lon, 'assets.latitude', 'assets.longitude'), '<=', f.near.radiusM));
+      }
+      if (f.ratings) {
+        // §1.2: 0 matches every unrated form: explicit 0, null or a legacy out-of-range value.
+        const stars = f.ratings.filter((r) => r > 0);
+        const any = [];
+        if (stars.length) any.push(eb('assets.rating', 'in', stars));
+        if (f.ratings.includes(0)) {
+          any.push(eb('assets.rating', 'is', null), eb('assets.rating', '<', 1), eb('assets.rating', '>', 5));
+        }
+        c.push(eb.or(any));
+      }
+      return eb.and(c);
+    });
+}
+
+export interface PageQuery {
+  order: 'asc' | 'desc';
+  /** The sort key and id of the last row of the previous page. */
+  after?: { key: string; id: string };
+  limit: number;
+}
+
+/** Column the list is ordered by: trash time for the trash view, capture time otherwise (§1.8). */
+export function sortColumn(state: AssetState): 'assets.trashed_at' | 'assets.local_wall' {
+  return state === 'trashed' ? 'assets.trashed_at' : 'assets.local_wall';
+}
+
+export function listPage(db: Executor, dialect: DialectAdapter, f: AssetFilters, page: PageQuery): Promise<AssetRow[]> {
+  const column = sortColumn(f.state);
+  const op = page.order === 'desc' ? '<' : '>';
+  let q = filtered(db, dialect, f).selectAll('assets');
+  if (page.after) {
+    const { key, id } = page.after;
+    q = q.where((eb) => eb(eb.refTuple(column, 'assets.id'), op, eb.tuple(key, id)));
+  }
+  return q.orderBy(column, page.order).orderBy('assets.id', page.order).limit(page.limit).execute();
+}
+
+export function findInLibraries(db: Executor, userId: string, id: string): Promise<AssetRow | undefined> {
+  return db
+    .selectFrom('assets')
+    .innerJoin('libraries', 'libraries.id', 'assets.library_id')
+    .selectAll('assets')
+    .where('assets.id', '=', id)
+    .where('libraries.user_id', '=', userId)
+    .where('libraries.trashed_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export function findByIds(db: Executor, libraryId: string, ids: string[]): Promise<AssetRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('id', 'in', ids).execute();
+}
+
+export function findByChecksum(db: Executor, libraryId: string, checksum: string): Promise<AssetRow | undefined> {
+  return db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('checksum', '=', checksum).executeTakeFirst();
+}
+
+export function findMetadata(db: Executor, assetIds: string[]): Promise<MetadataRow[]> {
+  if (assetIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('asset_metadata').selectAll().where('asset_id', 'in', assetIds).execute();
+}
+
+export async function insert(db: Executor, asset: AssetRow, metadata: MetadataRow): Promise<void> {
+  await db.insertInto('assets').values(asset).execute();
+  await db.insertInto('asset_metadata').values(metadata).execute();
+}
+
+export async function update(db: Executor, id: string, changes: Partial<AssetRow>): Promise<void> {
+  await db.updateTable('assets').set(changes).where('id', '=', id).execute();
+}
+
+export async function updateMetadata(db: Executor, assetId: string, changes: Partial<MetadataRow>): Promise<void> {
+  await db.updateTable('asset_metadata').set(changes).where('asset_id', '=', assetId).execute();
+}
+
+export async function setTrashed(db: Executor, libraryId: string, ids: string[], trashedAt: string | null, now: string): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const changed = await db
+    .updateTable('assets')
+    .set({ trashed_at: trashedAt, updated_at: now })
+    .where('library_id', '=', libraryId)
+    .where('id', 'in', ids)
+    .where('trashed_at', trashedAt === null ? 'is not' : 'is', null)
+    .returning('id')
+    .execute();
+  return changed.map((r) => r.id);
+}
+
+export async function deleteByIds(db: Executor, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.deleteFrom('asset_metadata').where('asset_id', 'in', ids).execute();
+  await db.deleteFrom('assets').where('id', 'in', ids).execute();
+}
+
+export function trashedIds(db: Executor, libraryId: string): Promise<{ id: string }[]> {
+  return db.selectFrom('assets').select('id').where('library_id', '=', libraryId).where('trashed_at', 'is not', null).execute();
+}
+
+export type ExistenceCriterion =
+  | { checksums: string[] }
+  | { checksumSha1s: string[] }
+  | { deviceId: string; deviceAssetIds: string[] };
+
+export function findExisting(db: Executor, libraryId: string, c: ExistenceCriterion): Promise<AssetRow[]> {
+  const q = db.selectFrom('assets').selectAll().where('library_id', '=', libraryId);
+  if ('checksums' in c) return c.checksums.length ? q.where('checksum', 'in', c.checksums).execute() : Promise.resolve([]);
+  if ('checksumSha1s' in c) return c.checksumSha1s.length ? q.where('checksum_sha1', 'in', c.checksumSha1s).execute() : Promise.resolve([]);
+  return c.deviceAssetIds.length
+    ? q.where('device_id', '=', c.deviceId).where('device_asset_id', 'in', c.deviceAssetIds).execute()
+    : Promise.resolve([]);
+}
+
+/** Asset counts per capture day (naive local calendar); coarser buckets fold these. */
+export async function countByDay(db: Executor, dialect: DialectAdapter, f: AssetFilters): Promise<{ day: string; count: number }[]> {
+  const day = sql<string>`substr(assets.local_wall, 1, 10)`;
+  const rows = await filtered(db, dialect, f).select([day.as('day'), (eb) => eb.fn.countAll<number>().as('count')]).groupBy(day).execute();
+  return rows.map((r) => ({ day: r.day, count: Number(r.count) }));
+}
+
+export interface GeoCell {
+  count: number;
+  latitude: number;
+  longitude: number;
+  representative: string;
+}
+
+/**
+ * One row per non-empty grid cell. Longitudes west of a wrapping box's west edge are shifted by
+ * 360° so the cells of one box stay contiguous; the representative is the newest capture, ties
+ * broken by the greater id (wall clocks are fixed width, so `wall || id` orders both).
+ */
+export async function geoCells(db: Executor, dialect: DialectAdapter, f: AssetFilters & { bbox: BBox }, cellSize: number): Promise<GeoCell[]> {
+  const wraps = f.bbox.minLon > f.bbox.maxLon;
+  const lon = wraps ? sql<number>`(case when assets.longitude < ${f.bbox.minLon} then assets.longitude + 360 else assets.longitude end)` : sql<number>`assets.longitude`;
+  const cx = sql<number>`floor(${lon} / ${cellSize})`;
+  const cy = sql<number>`floor(assets.latitude / ${cellSize})`;
+  const rows = await filtered(db, dialect, f)
+    .select([
+      (eb) => eb.fn.countAll<number>().as('count'),
+      sql<number>`avg(assets.latitude)`.as('latitude'),
+      sql<number>`avg(${lon})`.as('longitude'),
+      sql<string>`max(assets.local_wall || assets.id)`.as('best'),
+    ])
+    .groupBy([cx, cy])
+    .limit(1001)
+    .execute();
+  return rows.map((r) => {
+    let longitude = Number(r.longitude);
+    if (longitude > 180) longitude -= 360;
+    return { count: Number(r.count), latitude: Number(r.latitude), longitude, representative: r.best.slice(23) };
+  });
+}

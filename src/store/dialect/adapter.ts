@@ -1,0 +1,16 @@
+import type { RawBuilder } from 'kysely';
+import type { Tx } from '../schema.js';
+
+/** The few things the two databases do differently; nothing outside `store/dialect/` branches on the dialect. */
+export interface DialectAdapter {
+  readonly name: 'sqlite' | 'postgres';
+  /**
+   * Held until commit so event sequence numbers become visible in increasing order: a feed reader
+   * that has seen event N can never later find a committed event below N.
+   */
+  lockEventStream(trx: Tx): Promise<void>;
+  /** Great-circle distance in metres between a fixed point and two columns. */
+  distanceMetres(lat: number, lon: number, latColumn: string, lonColumn: string): RawBuilder<number>;
+}
+
+export const EARTH_RADIUS_M = 6_371_008.8;

@@ -1,0 +1,32 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../schema.js';
+import { EARTH_RADIUS_M, type DialectAdapter } from './adapter.js';
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const EVENT_STREAM_LOCK = 0x6575636100; // arbitrary, constant per database
+
+/** int8 (counts, byte sizes) and numeric (avg) as JS numbers, as better-sqlite3 returns them. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (v: string) => Number(v);
+    if (oid === NUMERIC_OID) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export function openPostgres(connectionString: string): { db: Kysely<Database>; adapter: DialectAdapter } {
+  const pool = new pg.Pool({ connectionString, types, max: 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const adapter: DialectAdapter = {
+    name: 'postgres',
+    lockEventStream: async (trx) => {
+      await sql`select pg_advisory_xact_lock(${EVENT_STREAM_LOCK})`.execute(trx);
+    },
+    distanceMetres: (lat, lon, latColumn, lonColumn) => sql<number>`(2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(
+        power(sin(radians(${sql.ref(latColumn)} - ${lat}) / 2), 2)
+        + cos(radians(${lat})) * cos(radians(${sql.ref(latColumn)})) * power(sin(radians(${sql.ref(lonColumn)} - ${lon}) / 2), 2)))))`,
+  };
+  return { db, adapter };
+}

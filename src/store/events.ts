@@ -1,0 +1,50 @@
+import type { Selectable } from 'kysely';
+import type { Tx, Executor, EventTable } from './schema.js';
+import type { DialectAdapter } from './dialect/adapter.js';
+
+export type EventRow = Selectable<EventTable>;
+
+export interface NewEvent {
+  library_id: string;
+  entity_type: 'asset' | 'album' | 'person' | 'face' | 'album_asset' | 'metadata' | 'stack';
+  entity_id: string;
+  event_type: string;
+  payload?: Record<string, unknown>;
+}
+
+/** Appends to the outbox in the caller's transaction, so the change and its events commit together. */
+export async function append(trx: Tx, dialect: DialectAdapter, now: string, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await dialect.lockEventStream(trx);
+  await trx
+    .insertInto('events')
+    .values(
+      events.map((e) => ({
+        library_id: e.library_id,
+        entity_type: e.entity_type,
+        entity_id: e.entity_id,
+        event_type: e.event_type,
+        payload: e.payload === undefined ? null : JSON.stringify(e.payload),
+        created_at: now,
+      })),
+    )
+    .execute();
+}
+
+export interface EventQuery {
+  libraryId: string;
+  afterSeq?: number;
+  createdAtGte?: string;
+  createdAtLt?: string;
+  entityTypes?: string[];
+  limit: number;
+}
+
+export function list(db: Executor, q: EventQuery): Promise<EventRow[]> {
+  let query = db.selectFrom('events').selectAll().where('library_id', '=', q.libraryId);
+  if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);
+  if (q.createdAtGte !== undefined) query = query.where('created_at', '>=', q.createdAtGte);
+  if (q.createdAtLt !== undefined) query = query.where('created_at', '<', q.createdAtLt);
+  if (q.entityTypes?.length) query = query.where('entity_type', 'in', q.entityTypes);
+  return query.orderBy('seq').limit(q.limit).execute();
+}

@@ -1,0 +1,152 @@
+import type { Generated, Kysely, Transaction } from 'kysely';
+
+/**
+ * Column conventions (both dialects read them back identically): text ids, ISO-8601 UTC text
+ * timestamps (`…T…Z`, millisecond precision, so they sort as text), 0/1 integers for booleans,
+ * JSON as text. Capture time is a wall clock (`local_wall`, fixed width) plus an optional offset.
+ */
+export interface UserTable {
+  id: string;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  is_active: number;
+  is_superuser: number;
+  is_verified: number;
+  timezone: string | null;
+  storage_limit_bytes: number | null;
+  storage_used_bytes: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LibraryTable {
+  id: string;
+  user_id: string;
+  name: string;
+  description: string | null;
+  storage_limit_bytes: number | null;
+  storage_used_bytes: number;
+  asset_count: number;
+  trashed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  user_id: string;
+  name: string | null;
+  key_hash: string;
+  /** JSON array of `read` | `write` | `delete` | `delete_permanently`. */
+  actions: string;
+  library_scope_mode: 'all_libraries' | 'selected_libraries';
+  is_active: number;
+  last_used_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AssetTable {
+  id: string;
+  library_id: string;
+  created_at: string;
+  updated_at: string;
+  trashed_at: string | null;
+  mime_type: string;
+  media_type: 'image' | 'video';
+  original_file_name: string;
+  width: number | null;
+  height: number | null;
+  duration: number | null;
+  description: string | null;
+  thumbhash: string | null;
+  stack_id: string | null;
+  kind: string;
+  current_version_id: string;
+  checksum: string;
+  checksum_sha1: string;
+  device_asset_id: string;
+  device_id: string;
+  file_created_at: string;
+  file_modified_at: string;
+  file_size_bytes: number;
+  blob_key: string;
+  /** Effective capture time, wall clock `YYYY-MM-DDTHH:MM:SS.mmm` (the list order). */
+  local_wall: string;
+  /** Offset of `local_wall` from UTC in minutes; null when unknown (naive). */
+  local_offset: number | null;
+  /** `local_wall − local_offset` as UTC text; null when the offset is unknown. */
+  local_utc: string | null;
+  /** Effective GPS and rating (user override, else file), denormalised for filters. */
+  latitude: number | null;
+  longitude: number | null;
+  rating: number | null;
+}
+
+/** What the file says (`file_*`), what the user set (`user_*`, null = no override), and derived place names. */
+export interface AssetMetadataTable {
+  asset_id: string;
+  created_at: string;
+  updated_at: string;
+  make: string | null;
+  model: string | null;
+  lens_model: string | null;
+  f_number: number | null;
+  focal_length: number | null;
+  exposure_time: number | null;
+  exposure_bias: number | null;
+  iso: number | null;
+  orientation: number | null;
+  raw_width: number | null;
+  raw_height: number | null;
+  file_original_datetime: string | null;
+  digitized_datetime: string | null;
+  modified_datetime: string | null;
+  file_latitude: number | null;
+  file_longitude: number | null;
+  altitude: number | null;
+  city: string | null;
+  state: string | null;
+  country: string | null;
+  country_code: string | null;
+  sublocation: string | null;
+  place_name: string | null;
+  timezone: string | null;
+  file_description: string | null;
+  fps: number | null;
+  live_photo_cid: string | null;
+  projection_type: string | null;
+  auto_stack_id: string | null;
+  file_rating: number | null;
+  user_description: string | null;
+  user_latitude: number | null;
+  user_longitude: number | null;
+  user_original_datetime: string | null;
+  user_rating: number | null;
+}
+
+export interface EventTable {
+  /** Monotonic sequence; the opaque cursor is derived from it. */
+  seq: Generated<number>;
+  library_id: string;
+  entity_type: string;
+  entity_id: string;
+  event_type: string;
+  payload: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  users: UserTable;
+  libraries: LibraryTable;
+  api_keys: ApiKeyTable;
+  assets: AssetTable;
+  asset_metadata: AssetMetadataTable;
+  events: EventTable;
+}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Anything that runs queries: the database or an open transaction. */
+export type Executor = Kysely<Database>;

@@ -1,0 +1,24 @@
+import type { Executor, UserTable } from './schema.js';
+
+export type UserRow = UserTable;
+
+export function findById(db: Executor, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function count(db: Executor): Promise<number> {
+  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insert(db: Executor, row: UserRow): Promise<void> {
+  await db.insertInto('users').values(row).execute();
+}
+
+export async function addStorageUsed(db: Executor, id: string, bytes: number, now: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ storage_used_bytes: eb('storage_used_bytes', '+', bytes), updated_at: now }))
+    .where('id', '=', id)
+    .execute();
+}
