@@ -1,5 +1,6 @@
 import { effectiveValues } from '../domain/asset-metadata.js';
 import { formatLocalDateTime } from '../domain/capture-time.js';
+import { displayLabel } from '../domain/display-label.js';
 import type { AssetView } from '../services/assets.js';
 import type { MetadataRow } from '../store/assets.js';
 import { ASSET_INCLUDES, type AssetInclude } from './schemas/assets.js';
@@ -42,7 +43,7 @@ function toMetadataResponse(m: MetadataRow) {
     sublocation: m.sublocation,
     place_name: m.place_name,
     timezone: m.timezone,
-    display_label: null,
+    display_label: displayLabel(m),
     description: effective.description,
     fps: m.fps,
     live_photo_cid: m.live_photo_cid,
