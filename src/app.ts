@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { assetRoutes } from './http/assets.js';
 import { authPlugin } from './http/auth.js';
 import { handleError } from './http/errors.js';
@@ -11,15 +11,17 @@ import { sharedSchemas } from './http/schemas/common.js';
 import { eventSchemas } from './http/schemas/events.js';
 import { librarySchemas } from './http/schemas/libraries.js';
 import { serverRoutes } from './http/server.js';
+import { TaskResponse } from './http/schemas/tasks.js';
+import { taskRoutes } from './http/tasks.js';
 import { userRoutes } from './http/users.js';
 import { validatorCompiler } from './http/validation.js';
 import type { Deps } from './services/deps.js';
 import { VERSION } from './version.js';
 
 /** Builds the HTTP app without listening (tests inject; server.ts listens). */
-export async function buildApp(deps: Deps, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
+export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Uploads stream through multipart; this caps JSON bodies only (bulk-update, exist with 5000 hashes).
     bodyLimit: 8 * 1024 * 1024,
     requestTimeout: 0,
@@ -37,7 +39,7 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyServerOpti
     json(request, text, done);
   });
 
-  for (const schema of [...sharedSchemas, ...assetSchemas, ...librarySchemas, ...eventSchemas]) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, ...assetSchemas, ...librarySchemas, ...eventSchemas, TaskResponse]) app.addSchema(schema);
   await registerOpenApi(app, VERSION);
   await app.register(multipart, { limits: { fileSize: Infinity, files: 2, fields: 50, fieldSize: 1024 * 1024 } });
   await app.register(authPlugin, { deps });
@@ -48,5 +50,6 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyServerOpti
   await app.register(libraryRoutes, { prefix: '/api/libraries', deps });
   await app.register(assetRoutes, { prefix: '/api/assets', deps });
   await app.register(eventRoutes, { prefix: '/api/events', deps });
+  await app.register(taskRoutes, { prefix: '/api/tasks', deps });
   return app;
 }

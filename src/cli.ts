@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, configHelp, loadConfig } from './config.js';
-import { serve } from './server.js';
+import { serve, work } from './server.js';
 import { migrate, openStore } from './store/db.js';
 import { VERSION } from './version.js';
 
@@ -11,6 +11,7 @@ Usage: eucalypt [command]
 Commands:
   serve      Start the HTTP API (default). Migrates the database and, on first start,
              creates the owner, a "Default Library" and an API key.
+  worker     Run background tasks only (scale out beside \`serve\` on PostgreSQL).
   migrate    Apply database migrations and exit.
   help       Show this help.
 
@@ -31,6 +32,10 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   if (command === 'serve') {
     await serve(config);
+    return -1;
+  }
+  if (command === 'worker') {
+    await work(config);
     return -1;
   }
   if (command === 'migrate') {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /** Every setting Eucalypt reads, with its environment variable and default, shown by `eucalypt --help`. */
@@ -10,6 +11,8 @@ export interface Config {
   logLevel: string;
   userStorageLimitBytes: number | null;
   libraryStorageLimitBytes: number | null;
+  /** Tasks run at once by the workers inside `serve` (0 = none) or by `eucalypt worker`. */
+  workers: number;
 }
 
 interface Setting {
@@ -27,6 +30,7 @@ export const SETTINGS = {
   logLevel: { env: 'EUCALYPT_LOG_LEVEL', default: 'info', help: 'pino log level: fatal, error, warn, info, debug, trace, silent' },
   userStorageLimitBytes: { env: 'EUCALYPT_USER_STORAGE_LIMIT_BYTES', default: '', help: "Owner's storage cap in bytes (uploads at or over it get 507); empty = no cap" },
   libraryStorageLimitBytes: { env: 'EUCALYPT_LIBRARY_STORAGE_LIMIT_BYTES', default: '', help: 'Storage cap in bytes for new libraries; empty = no cap' },
+  workers: { env: 'EUCALYPT_WORKERS', default: '', help: 'Background tasks run at once per process (0 in serve = run them in separate `eucalypt worker` processes); empty = one per CPU core' },
 } satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {}
@@ -35,6 +39,13 @@ function optionalBytes(name: string, raw: string): number | null {
   if (raw === '') return null;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer number of bytes, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function workerCount(raw: string): number {
+  if (raw === '') return os.availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 256) throw new ConfigError(`${SETTINGS.workers.env} must be a whole number from 0 to 256, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -61,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: read('logLevel'),
     userStorageLimitBytes: optionalBytes(SETTINGS.userStorageLimitBytes.env, read('userStorageLimitBytes')),
     libraryStorageLimitBytes: optionalBytes(SETTINGS.libraryStorageLimitBytes.env, read('libraryStorageLimitBytes')),
+    workers: workerCount(read('workers')),
   };
 }
 

@@ -1,10 +1,14 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { LocalBlobStore } from './blobs/index.js';
 import { sweepTempFiles } from './blobs/temp-file.js';
 import type { Config } from './config.js';
+import { handlers } from './jobs/registry.js';
+import type { TaskContext } from './jobs/task.js';
+import { Worker } from './jobs/worker.js';
 import { MetadataReader } from './media/exif.js';
 import { ensureOwner, INITIAL_KEY_FILE } from './services/bootstrap.js';
 import type { Deps } from './services/deps.js';
@@ -14,13 +18,15 @@ const STALE_UPLOAD_MS = 60 * 60 * 1000;
 
 export interface Runtime {
   deps: Deps;
+  /** Runs the background tasks; started by `serve` (unless EUCALYPT_WORKERS=0) and `worker`. */
+  worker: Worker;
   /** The raw key when this start created the owner (print it once). */
   initialApiKey: string | undefined;
   close(): Promise<void>;
 }
 
 /** Opens the database (migrating it), blob store and engines, and bootstraps the owner. */
-export async function startRuntime(config: Config): Promise<Runtime> {
+export async function startRuntime(config: Config, options: { log?: TaskContext['log']; clock?: () => Date } = {}): Promise<Runtime> {
   const store = openStore(config);
   await migrate(store.db);
   const tmpDir = path.join(config.dataDir, 'tmp');
@@ -32,15 +38,19 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     dialect: store.dialect,
     blobs: new LocalBlobStore(path.join(config.dataDir, 'blobs')),
     metadata,
-    clock: () => new Date(),
+    clock: options.clock ?? (() => new Date()),
     config,
     tmpDir,
+    wake: () => worker.nudge(),
   };
+  const worker = new Worker(deps, handlers, { concurrency: Math.max(1, config.workers), log: options.log });
   const initialApiKey = await ensureOwner(deps);
   return {
     deps,
+    worker,
     initialApiKey,
     close: async () => {
+      await worker.stop();
       await metadata.close();
       await store.close();
     },
@@ -48,19 +58,39 @@ export async function startRuntime(config: Config): Promise<Runtime> {
 }
 
 export async function serve(config: Config): Promise<{ app: FastifyInstance; runtime: Runtime; url: string }> {
-  const runtime = await startRuntime(config);
-  const app = await buildApp(runtime.deps, { logger: { level: config.logLevel } });
+  const log = pino({ level: config.logLevel });
+  const runtime = await startRuntime(config, { log: log.child({ component: 'worker' }) });
+  const app = await buildApp(runtime.deps, { logger: log });
   const url = await app.listen({ host: config.host, port: config.port });
   if (runtime.initialApiKey) {
     app.log.info(`Created the owner account. API key (shown once, also in ${path.join(config.dataDir, INITIAL_KEY_FILE)}): ${runtime.initialApiKey}`);
   }
-  app.log.info(`Eucalypt is serving the Gumnut API at ${url}/api (data in ${config.dataDir}, database ${runtime.deps.dialect.name})`);
-  const shutdown = async () => {
+  if (config.workers > 0) runtime.worker.start();
+  app.log.info(`Eucalypt is serving the Gumnut API at ${url}/api (data in ${config.dataDir}, database ${runtime.deps.dialect.name}, ${config.workers} task workers)`);
+  exitOnSignal(async () => {
     await app.close();
     await runtime.close();
-    process.exit(0);
+  });
+  return { app, runtime, url };
+}
+
+/** `eucalypt worker`: background tasks only, for scaling out beside one or more servers. */
+export async function work(config: Config): Promise<Runtime> {
+  const log = pino({ level: config.logLevel });
+  const runtime = await startRuntime(config, { log });
+  runtime.worker.start();
+  log.info(`Eucalypt worker ${runtime.worker.id} running ${Math.max(1, config.workers)} tasks at a time (database ${runtime.deps.dialect.name})`);
+  exitOnSignal(() => runtime.close());
+  return runtime;
+}
+
+function exitOnSignal(close: () => Promise<void>): void {
+  const shutdown = () => {
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-  return { app, runtime, url };
 }

@@ -68,7 +68,7 @@ export function effectiveValues(user: UserOverrides, file: FileValues): Effectiv
 /** The asset columns derived from capture time (§3.8 chain). */
 export function captureColumns(
   user: Pick<UserOverrides, 'user_original_datetime'>,
-  file: Pick<FileValues, 'file_original_datetime'>,
+  file: Pick<FileValues, 'file_original_datetime'> & { timezone?: string | null },
   upload: { file_created_at: string; created_at: string },
 ): { local_wall: string; local_offset: number | null; local_utc: string | null } {
   const t: LocalDateTime = resolveLocalDateTime({
@@ -76,6 +76,7 @@ export function captureColumns(
     fileOriginal: file.file_original_datetime,
     fileCreatedAt: upload.file_created_at,
     createdAt: upload.created_at,
+    timezone: file.timezone,
   });
   return { local_wall: t.wall, local_offset: t.offset, local_utc: toUtcText(t) ?? null };
 }

@@ -81,19 +81,60 @@ export function fromUtc(date: Date, offset = 0): LocalDateTime {
   return { wall: shifted.slice(0, 23), offset };
 }
 
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Offset (minutes east of UTC) of an IANA zone at a UTC instant; undefined for an unknown zone. */
+function zoneOffsetAtInstant(zone: string, utcMs: number): number | undefined {
+  let format = zoneFormats.get(zone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    } catch {
+      return undefined;
+    }
+    zoneFormats.set(zone, format);
+  }
+  const p = Object.fromEntries(format.formatToParts(new Date(utcMs)).map((x) => [x.type, x.value]));
+  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60_000);
+}
+
+/**
+ * The offset a zone had at a wall-clock time there, DST included. Two passes settle the
+ * instant; in a fall-back overlap the earlier (summer) reading wins, in a spring-forward gap the
+ * offset from before the jump.
+ */
+export function zoneOffsetAt(zone: string, wall: string): number | undefined {
+  const wallMs = Date.parse(`${wall}Z`);
+  const first = zoneOffsetAtInstant(zone, wallMs);
+  if (first === undefined) return undefined;
+  const second = zoneOffsetAtInstant(zone, wallMs - first * 60_000)!;
+  if (second === first) return first;
+  const third = zoneOffsetAtInstant(zone, wallMs - second * 60_000)!;
+  return third === second ? second : Math.max(first, second);
+}
+
 /**
  * §3.8: the user's override, else the file's original datetime, else the upload's
- * `file_created_at`, else the row's creation time.
+ * `file_created_at`, else the row's creation time. A naive file time gets the offset of the
+ * place's time zone when that is known (from GPS); a naive user override stays naive.
  */
 export function resolveLocalDateTime(candidates: {
   userOriginal: string | null;
   fileOriginal: string | null;
   fileCreatedAt: string | null;
   createdAt: string;
+  timezone?: string | null;
 }): LocalDateTime {
-  for (const text of [candidates.userOriginal, candidates.fileOriginal, candidates.fileCreatedAt]) {
-    const parsed = text === null ? undefined : parseIsoDateTime(text);
-    if (parsed) return parsed;
+  const user = candidates.userOriginal === null ? undefined : parseIsoDateTime(candidates.userOriginal);
+  if (user) return user;
+  const file = candidates.fileOriginal === null ? undefined : parseIsoDateTime(candidates.fileOriginal);
+  if (file) {
+    if (file.offset !== null || !candidates.timezone) return file;
+    const offset = zoneOffsetAt(candidates.timezone, file.wall);
+    return offset === undefined ? file : { ...file, offset };
   }
+  const uploaded = candidates.fileCreatedAt === null ? undefined : parseIsoDateTime(candidates.fileCreatedAt);
+  if (uploaded) return uploaded;
   return fromUtc(new Date(candidates.createdAt));
 }

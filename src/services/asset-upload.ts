@@ -9,6 +9,8 @@ import * as assetStore from '../store/assets.js';
 import type { AssetRow, MetadataRow } from '../store/assets.js';
 import * as eventStore from '../store/events.js';
 import * as libraryStore from '../store/libraries.js';
+import * as taskStore from '../store/tasks.js';
+import { reverseGeocodingTask } from '../jobs/reverse-geocoding.js';
 import * as userStore from '../store/users.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import * as libraries from './libraries.js';
@@ -179,7 +181,9 @@ export async function upload(deps: Deps, who: Principal, form: UploadForm): Prom
       await libraryStore.adjustUsage(trx, library.id, { bytes: file.size, assets: 1 }, now);
       await userStore.addStorageUsed(trx, who.userId, file.size, now);
       await eventStore.append(trx, deps.dialect, now, [{ library_id: library.id, entity_type: 'asset', entity_id: assetId, event_type: 'asset_created' }]);
+      await taskStore.enqueue(trx, now, followUpTasks(asset));
     });
+    deps.wake();
   } catch (err) {
     await deps.blobs.delete(asset.blob_key);
     // A concurrent upload of the same bytes won the race: this one is its duplicate.
@@ -188,6 +192,13 @@ export async function upload(deps: Deps, who: Principal, form: UploadForm): Prom
     throw err;
   }
   return { created: true, asset, metadata };
+}
+
+/** The background work every new asset needs (§3.19); each handler enqueues its own follow-ups. */
+function followUpTasks(asset: AssetRow): taskStore.NewTask[] {
+  const tasks: taskStore.NewTask[] = [];
+  if (asset.latitude !== null) tasks.push(reverseGeocodingTask(asset));
+  return tasks;
 }
 
 async function findDuplicate(deps: Pick<Deps, 'db'>, libraryId: string, sha256: string): Promise<UploadResult | undefined> {

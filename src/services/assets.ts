@@ -5,6 +5,8 @@ import { NotFound, unprocessable, type ValidationIssue, Unprocessable } from '..
 import * as assetStore from '../store/assets.js';
 import type { AssetFilters, AssetRow, AssetState, ExistenceCriterion, MetadataRow, TimeBound } from '../store/assets.js';
 import * as eventStore from '../store/events.js';
+import * as taskStore from '../store/tasks.js';
+import { reverseGeocodingTask } from '../jobs/reverse-geocoding.js';
 import type { Executor, Tx } from '../store/schema.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import * as libraries from './libraries.js';
@@ -117,20 +119,24 @@ async function applyUpdate(trx: Tx, deps: Pick<Deps, 'dialect'>, asset: AssetRow
     { library_id: asset.library_id, entity_type: 'asset', entity_id: asset.id, event_type: 'asset_updated', payload: { stack_id: asset.stack_id } },
     { library_id: asset.library_id, entity_type: 'metadata', entity_id: asset.id, event_type: 'metadata_updated' },
   ]);
+  // New effective GPS: place names (and the zone-derived capture offset) must follow.
+  if (effective.latitude !== asset.latitude || effective.longitude !== asset.longitude) {
+    await taskStore.enqueue(trx, now, [reverseGeocodingTask(asset)]);
+  }
   return { asset: { ...asset, ...assetChanges }, metadata: { ...metadata, ...metadataChanges } };
 }
 
-export async function update(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, who: Principal, id: string, patch: AssetPatch): Promise<AssetView> {
+export async function update(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'wake'>, who: Principal, id: string, patch: AssetPatch): Promise<AssetView> {
   checkPatch(patch, ['body']);
   return deps.db.transaction().execute(async (trx) => {
     const asset = await assetStore.findInLibraries(trx, who.userId, id);
     if (!asset) throw new NotFound('Asset not found');
     return applyUpdate(trx, deps, asset, patch, nowText(deps));
-  });
+  }).finally(deps.wake);
 }
 
 /** §1.8 bulk-update: every item valid and every id visible, or nothing is written. */
-export async function bulkUpdate(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, who: Principal, updates: { id: string; change: AssetPatch }[]): Promise<void> {
+export async function bulkUpdate(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'wake'>, who: Principal, updates: { id: string; change: AssetPatch }[]): Promise<void> {
   const issues: ValidationIssue[] = [];
   updates.forEach((u, i) => {
     try {
@@ -153,6 +159,7 @@ export async function bulkUpdate(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, w
     if (missing.length) throw new NotFound(`Assets not found: ${missing.join(', ')}`);
     for (const [i, u] of updates.entries()) await applyUpdate(trx, deps, found[i], u.change, now);
   });
+  deps.wake();
 }
 
 export async function exist(deps: Pick<Deps, 'db' | 'clock' | 'config'>, who: Principal, libraryId: string | undefined, criterion: ExistenceCriterion): Promise<AssetRow[]> {

@@ -14,6 +14,8 @@ export interface Deps {
   config: Config;
   /** Folder for uploads in flight, on the same file system as local blobs. */
   tmpDir: string;
+  /** Tells local workers that a commit enqueued tasks, so they start without waiting for a poll. */
+  wake: () => void;
 }
 
 export type Action = 'read' | 'write' | 'delete' | 'delete_permanently';

@@ -138,6 +138,12 @@ export function findByIds(db: Executor, libraryId: string, ids: string[]): Promi
   return db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('id', 'in', ids).execute();
 }
 
+/** For workers, which act for the system rather than a caller. */
+export function findByIdsAnyLibrary(db: Executor, ids: string[]): Promise<AssetRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('assets').selectAll().where('id', 'in', ids).execute();
+}
+
 export function findByChecksum(db: Executor, libraryId: string, checksum: string): Promise<AssetRow | undefined> {
   return db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('checksum', '=', checksum).executeTakeFirst();
 }

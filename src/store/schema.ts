@@ -137,6 +137,33 @@ export interface EventTable {
   created_at: string;
 }
 
+export type TaskStatus = 'pending' | 'started' | 'success' | 'failure';
+
+/** The durable queue row is also the task `/api/tasks` shows (spec §2.23). */
+export interface TaskTable {
+  id: string;
+  celery_task_id: string;
+  task_type: string;
+  library_id: string;
+  asset_id: string | null;
+  payload: string;
+  /** `started` covers running and waiting for a retry (locked_by null, run_at in the future). */
+  status: TaskStatus;
+  priority: number;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  locked_by: string | null;
+  lease_until: string | null;
+  key: string | null;
+  error_message: string | null;
+  result: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
 export interface Database {
   users: UserTable;
   libraries: LibraryTable;
@@ -144,6 +171,7 @@ export interface Database {
   assets: AssetTable;
   asset_metadata: AssetMetadataTable;
   events: EventTable;
+  tasks: TaskTable;
 }
 
 export type Db = Kysely<Database>;

@@ -5,6 +5,7 @@ import {
   parseIsoDateTime,
   resolveLocalDateTime,
   toUtcText,
+  zoneOffsetAt,
 } from '../../src/domain/capture-time.js';
 
 describe('parseIsoDateTime', () => {
@@ -66,5 +67,33 @@ describe('resolveLocalDateTime (§3.8 chain)', () => {
     expect(resolveLocalDateTime({ userOriginal: null, fileOriginal: '2019-01-01T00:00:00+02:00', fileCreatedAt: null, createdAt }).offset).toBe(120);
     expect(resolveLocalDateTime({ userOriginal: null, fileOriginal: null, fileCreatedAt: '2018-01-01T00:00:00Z', createdAt }).wall).toBe('2018-01-01T00:00:00.000');
     expect(resolveLocalDateTime({ userOriginal: null, fileOriginal: null, fileCreatedAt: null, createdAt })).toEqual({ wall: '2026-01-01T10:00:00.000', offset: 0 });
+  });
+});
+
+describe('zoneOffsetAt (DST-correct offsets from a place\'s zone)', () => {
+  it.each([
+    ['Europe/Madrid', '2015-04-10T20:12:23.000', 120], // summer time
+    ['Europe/Madrid', '2015-01-10T20:12:23.000', 60],
+    ['America/New_York', '2024-03-10T01:30:00.000', -300], // before the spring-forward jump
+    ['America/New_York', '2024-03-10T03:30:00.000', -240],
+    ['America/New_York', '2024-11-03T01:30:00.000', -240], // fall-back overlap: the earlier reading
+    ['Asia/Kolkata', '2020-06-01T12:00:00.000', 330],
+    ['Pacific/Chatham', '2020-01-01T12:00:00.000', 825],
+  ])('%s at %s → %i', (zone, wall, expected) => {
+    expect(zoneOffsetAt(zone, wall)).toBe(expected);
+  });
+  it('is undefined for an unknown zone', () => {
+    expect(zoneOffsetAt('Mars/Olympus_Mons', '2020-01-01T00:00:00.000')).toBeUndefined();
+  });
+});
+
+describe('resolveLocalDateTime with a known time zone', () => {
+  const base = { fileCreatedAt: null, createdAt: '2026-01-01T00:00:00.000Z', timezone: 'Europe/Madrid' };
+  it('gives a naive file time the zone offset', () => {
+    expect(resolveLocalDateTime({ ...base, userOriginal: null, fileOriginal: '2015-04-10T20:12:23' })).toEqual({ wall: '2015-04-10T20:12:23.000', offset: 120 });
+  });
+  it('keeps the file own offset and leaves a naive user override naive', () => {
+    expect(resolveLocalDateTime({ ...base, userOriginal: null, fileOriginal: '2015-04-10T20:12:23-05:00' }).offset).toBe(-300);
+    expect(resolveLocalDateTime({ ...base, userOriginal: '2015-04-10T20:12:23', fileOriginal: null }).offset).toBeNull();
   });
 });

@@ -9,7 +9,17 @@ import { createPostgresDatabase, type Dialect } from './db.js';
 
 export const TEST_API_KEY = 'apikey_test_0123456789abcdefghij';
 
+/** A clock tests can move (backoff, leases); it follows real time from where it was set. */
+export class TestClock {
+  private offsetMs = 0;
+  now = (): Date => new Date(Date.now() + this.offsetMs);
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
 export interface TestApp {
+  clock: TestClock;
   app: FastifyInstance;
   runtime: Runtime;
   config: Config;
@@ -37,7 +47,8 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'eucalypt-test-'));
   const pgDb = dialect === 'postgres' ? await createPostgresDatabase() : undefined;
   const config = loadConfig({ EUCALYPT_DATA_DIR: dataDir, EUCALYPT_API_KEY: TEST_API_KEY, DATABASE_URL: pgDb?.url, ...env });
-  const runtime = await startRuntime(config);
+  const clock = new TestClock();
+  const runtime = await startRuntime(config, { clock: clock.now });
   const app = await buildApp(runtime.deps);
   await app.ready();
   return {
@@ -45,6 +56,7 @@ export async function createTestApp(dialect: Dialect, env: Record<string, string
     runtime,
     config,
     dialect,
+    clock,
     api: (method, url, options = {}) =>
       app.inject({
         method: method as 'GET',

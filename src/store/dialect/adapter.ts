@@ -1,5 +1,5 @@
-import type { RawBuilder } from 'kysely';
-import type { Tx } from '../schema.js';
+import type { RawBuilder, SelectQueryBuilder } from 'kysely';
+import type { Database, Tx } from '../schema.js';
 
 /** The few things the two databases do differently; nothing outside `store/dialect/` branches on the dialect. */
 export interface DialectAdapter {
@@ -11,6 +11,11 @@ export interface DialectAdapter {
   lockEventStream(trx: Tx): Promise<void>;
   /** Great-circle distance in metres between a fixed point and two columns. */
   distanceMetres(lat: number, lon: number, latColumn: string, lonColumn: string): RawBuilder<number>;
+  /**
+   * Locks the rows a claim selects so concurrent workers take different ones (PostgreSQL
+   * `FOR UPDATE SKIP LOCKED`); SQLite's single writer already serialises claims.
+   */
+  skipLocked<O>(query: SelectQueryBuilder<Database, 'tasks', O>): SelectQueryBuilder<Database, 'tasks', O>;
 }
 
 export const EARTH_RADIUS_M = 6_371_008.8;

@@ -27,6 +27,7 @@ export function openPostgres(connectionString: string): { db: Kysely<Database>; 
     distanceMetres: (lat, lon, latColumn, lonColumn) => sql<number>`(2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(
         power(sin(radians(${sql.ref(latColumn)} - ${lat}) / 2), 2)
         + cos(radians(${lat})) * cos(radians(${sql.ref(latColumn)})) * power(sin(radians(${sql.ref(lonColumn)} - ${lon}) / 2), 2)))))`,
+    skipLocked: (query) => query.forUpdate().skipLocked(),
   };
   return { db, adapter };
 }

@@ -27,6 +27,7 @@ export function openSqlite(file: string): { db: Kysely<Database>; adapter: Diale
     lockEventStream: async () => {},
     distanceMetres: (lat, lon, latColumn, lonColumn) =>
       sql<number>`geo_distance_m(${lat}, ${lon}, ${sql.ref(latColumn)}, ${sql.ref(lonColumn)})`,
+    skipLocked: (query) => query,
   };
   return { db, adapter };
 }

@@ -1,0 +1,11 @@
+import { reverseGeocoding } from './reverse-geocoding.js';
+import type { TaskHandler } from './task.js';
+
+/** Every task handler this build can run; each file declares its own payload type. */
+export const handlers: TaskHandler<any>[] = [reverseGeocoding];
+
+const seen = new Set<string>();
+for (const h of handlers) {
+  if (seen.has(h.type)) throw new Error(`two handlers for task type ${h.type}`);
+  seen.add(h.type);
+}

@@ -1,0 +1,48 @@
+import { captureColumns, effectiveValues } from '../domain/asset-metadata.js';
+import { getReverseGeocoder } from '../geo/reverse-geocoder.js';
+import * as assetStore from '../store/assets.js';
+import * as eventStore from '../store/events.js';
+import type { NewTask } from '../store/tasks.js';
+import type { TaskHandler } from './task.js';
+
+export interface ReverseGeocodingPayload {
+  asset_id: string;
+}
+
+export const reverseGeocodingTask = (asset: { id: string; library_id: string }): NewTask => ({
+  task_type: 'reverse_geocoding',
+  library_id: asset.library_id,
+  asset_id: asset.id,
+  payload: { asset_id: asset.id } satisfies ReverseGeocodingPayload,
+  key: `reverse_geocoding:${asset.id}`,
+});
+
+const NO_PLACE = { city: null, state: null, country: null, country_code: null, timezone: null };
+
+/**
+ * GPS → city, state, country, time zone (offline), and the capture offset that zone implies for
+ * a naive file time (§3.8). Runs after upload and whenever the effective GPS changes; reads
+ * and writes in one transaction, so a concurrent GPS edit is never overwritten with stale names.
+ */
+export const reverseGeocoding: TaskHandler<ReverseGeocodingPayload> = {
+  type: 'reverse_geocoding',
+  async run({ deps }, { asset_id }) {
+    return deps.db.transaction().execute(async (trx) => {
+      const [asset] = await assetStore.findByIdsAnyLibrary(trx, [asset_id]);
+      const [meta] = await assetStore.findMetadata(trx, [asset_id]);
+      if (!asset || !meta) return 'skipped';
+      const { latitude, longitude } = effectiveValues(meta, meta);
+      const place = latitude !== null && longitude !== null ? getReverseGeocoder().lookup(latitude, longitude) : NO_PLACE;
+      const capture = captureColumns(meta, { ...meta, timezone: place.timezone }, asset);
+      const now = deps.clock().toISOString();
+      await assetStore.updateMetadata(trx, asset_id, { ...place, updated_at: now });
+      const events: eventStore.NewEvent[] = [{ library_id: asset.library_id, entity_type: 'metadata', entity_id: asset_id, event_type: 'metadata_updated' }];
+      if (capture.local_wall !== asset.local_wall || capture.local_offset !== asset.local_offset) {
+        await assetStore.update(trx, asset_id, { ...capture, updated_at: now });
+        events.push({ library_id: asset.library_id, entity_type: 'asset', entity_id: asset_id, event_type: 'asset_updated', payload: { stack_id: asset.stack_id } });
+      }
+      await eventStore.append(trx, deps.dialect, now, events);
+      return { result: place.country_code ? `${[place.city, place.country_code].filter(Boolean).join(', ')} (${place.timezone})` : 'no location' };
+    });
+  },
+};
