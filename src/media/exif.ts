@@ -31,6 +31,9 @@ export interface FileMetadata {
   autoStackId: string | null;
   duration: number | null;
   fps: number | null;
+  /** Place names the file itself carries (IPTC/XMP); GPS geocoding never overwrites them. */
+  sublocation: string | null;
+  placeName: string | null;
 }
 
 type Tags = Record<string, unknown>;
@@ -142,6 +145,8 @@ export function toFileMetadata(tags: Tags): FileMetadata {
     autoStackId: first(tags, ['MakerNotes:BurstUUID', 'XMP:BurstID', 'MakerNotes:AutoStackID'], str),
     duration: video ? first(tags, ['QuickTime:Duration', 'Matroska:Duration', 'Composite:Duration'], num) : null,
     fps: video ? first(tags, ['QuickTime:VideoFrameRate', 'Matroska:VideoFrameRate'], num) : null,
+    sublocation: first(tags, ['XMP:LocationCreatedSublocation', 'XMP:LocationShownSublocation', 'IPTC:Sub-location', 'XMP:Location'], str),
+    placeName: first(tags, ['XMP:LocationCreatedLocationName', 'XMP:LocationShownLocationName'], str),
   };
 }
 
