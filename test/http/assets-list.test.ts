@@ -259,6 +259,12 @@ describe.each(DIALECTS)('GET /api/assets on %s', (dialect) => {
       expect(other.loc).toEqual(['query', 'starting_after_id']);
     });
 
+    it('without library_id, a caller with several live libraries is refused (§1.2)', async () => {
+      const res = await t.api('GET', '/api/assets');
+      expect([400, 422]).toContain(res.statusCode);
+      expect(res.json().detail).toBeTruthy();
+    });
+
     it('an empty library lists nothing, has_more false', async () => {
       const empty = await library('empty');
       expect(await list({ library_id: empty })).toEqual({ data: [], has_more: false });

@@ -230,6 +230,12 @@ describe.each(DIALECTS)('asset statistics on %s', (dialect) => {
         expect(bounded).toEqual(expected(groupBy, 'desc', after));
       });
 
+      it('limit defaults to 20', async () => {
+        const page = await counts({ library_id: libraryId, group_by: 'day' });
+        expect(page.data).toEqual(expected('day', 'desc').slice(0, 20));
+        expect(page.has_more).toBe(true);
+      });
+
       it('has_more is false exactly on the last page', async () => {
         const all = expected('month', 'desc');
         const pages = Math.ceil(all.length / 7);
