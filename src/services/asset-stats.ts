@@ -6,6 +6,15 @@ import * as assetStore from '../store/assets.js';
 import type { Deps, Principal } from './deps.js';
 import { type AssetFilterInput, resolveFilters } from './assets.js';
 
+/**
+ * The filters counts and geo-clusters declare. The validated query object still carries any
+ * other parameter the client sent (`ids`, `center`, …) unchecked; like every undeclared query
+ * parameter, those are ignored.
+ */
+function declaredFilters({ library_id, state, local_datetime_after, local_datetime_before, media_type, ratings }: AssetFilterInput): AssetFilterInput {
+  return { library_id, state, local_datetime_after, local_datetime_before, media_type, ratings };
+}
+
 export interface CountsInput extends AssetFilterInput {
   group_by: BucketSize;
   order?: 'asc' | 'desc';
@@ -25,7 +34,7 @@ export async function counts(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'conf
     if (!t) throw unprocessable(['query', field], 'Input should be a valid datetime or date', 'datetime_from_date_parsing', value);
     if (t.offset !== null) throw unprocessable(['query', field], 'Counts work in local wall-clock time: send a naive datetime (no Z or offset)', 'value_error', value);
   }
-  const filters = await resolveFilters(deps, who, input);
+  const filters = await resolveFilters(deps, who, declaredFilters(input));
   const order = input.order ?? 'desc';
   let buckets = foldDays(await assetStore.countByDay(deps.db, deps.dialect, filters), input.group_by, order);
   if (input.starting_after_bucket !== undefined) {
@@ -46,7 +55,7 @@ const MAX_CELLS = 1000;
 export async function geoClusters(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'config'>, who: Principal, input: GeoClustersInput) {
   const bbox = parseBBox(input.bbox);
   if (typeof bbox === 'string') throw unprocessable(['query', 'bbox'], bbox);
-  const filters = { ...(await resolveFilters(deps, who, input)), bbox };
+  const filters = { ...(await resolveFilters(deps, who, declaredFilters(input))), bbox };
   const cells = await assetStore.geoCells(deps.db, deps.dialect, filters, input.cell_size);
   if (cells.length > MAX_CELLS) {
     throw unprocessable(['query', 'cell_size'], `More than ${MAX_CELLS} cells: use a larger cell_size or a smaller bbox`, 'value_error', input.cell_size);

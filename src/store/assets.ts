@@ -73,7 +73,8 @@ export function filtered(db: Executor, dialect: DialectAdapter, f: AssetFilters)
       const c = [];
       if (f.state === 'live') c.push(eb('assets.trashed_at', 'is', null));
       if (f.state === 'trashed') c.push(eb('assets.trashed_at', 'is not', null));
-      if (f.ids) c.push(f.ids.length ? eb('assets.id', 'in', f.ids) : eb.val(false));
+      // An empty list matches nothing; a constant, as better-sqlite3 cannot bind a boolean.
+      if (f.ids) c.push(f.ids.length ? eb('assets.id', 'in', f.ids) : sql<boolean>`1 = 0`);
       if (f.after) c.push(bound(eb, '>', f.after));
       if (f.before) c.push(bound(eb, '<', f.before));
       if (f.mediaType) c.push(eb('assets.media_type', '=', f.mediaType));

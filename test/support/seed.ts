@@ -1,5 +1,7 @@
 import { captureColumns } from '../../src/domain/asset-metadata.js';
 import { newId } from '../../src/domain/ids.js';
+import { newLibraryRow } from '../../src/services/libraries.js';
+import type { Config } from '../../src/config.js';
 import type { AssetRow, MetadataRow } from '../../src/store/assets.js';
 import * as libraryStore from '../../src/store/libraries.js';
 import type { Db } from '../../src/store/schema.js';
@@ -57,4 +59,14 @@ export async function seedAssets(db: Db, libraryId: string, items: SeedAsset[], 
   }
   await libraryStore.adjustUsage(db, libraryId, { bytes: rows.length * 1000, assets: rows.length }, now);
   return rows;
+}
+
+/**
+ * A further live library of `userId` (there is no create route yet), so each test can list its
+ * own assets in isolation; pass its id as `library_id`.
+ */
+export async function seedLibrary(db: Db, config: Config, userId: string, name: string): Promise<string> {
+  const row = newLibraryRow({ clock: () => new Date(), config }, userId, name);
+  await libraryStore.insert(db, row);
+  return row.id;
 }

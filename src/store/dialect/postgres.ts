@@ -24,9 +24,13 @@ export function openPostgres(connectionString: string): { db: Kysely<Database>; 
     lockEventStream: async (trx) => {
       await sql`select pg_advisory_xact_lock(${EVENT_STREAM_LOCK})`.execute(trx);
     },
-    distanceMetres: (lat, lon, latColumn, lonColumn) => sql<number>`(2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(
-        power(sin(radians(${sql.ref(latColumn)} - ${lat}) / 2), 2)
-        + cos(radians(${lat})) * cos(radians(${sql.ref(latColumn)})) * power(sin(radians(${sql.ref(lonColumn)} - ${lon}) / 2), 2)))))`,
+    // Parameters are cast: PostgreSQL would infer `2 * $1` as integer and reject 6371008.8.
+    distanceMetres: (lat, lon, latColumn, lonColumn) => {
+      const [r, la, lo] = [EARTH_RADIUS_M, lat, lon].map((v) => sql<number>`cast(${v} as double precision)`);
+      return sql<number>`(2 * ${r} * asin(least(1, sqrt(
+        power(sin(radians(${sql.ref(latColumn)} - ${la}) / 2), 2)
+        + cos(radians(${la})) * cos(radians(${sql.ref(latColumn)})) * power(sin(radians(${sql.ref(lonColumn)} - ${lo}) / 2), 2)))))`;
+    },
     skipLocked: (query) => query.forUpdate().skipLocked(),
   };
   return { db, adapter };
