@@ -5,6 +5,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   const bigint = postgres ? 'bigint' : 'integer';
   const float = postgres ? 'double precision' : 'real';
+  // Ids and ISO timestamps sort byte-wise on SQLite; make PostgreSQL agree whatever its locale.
+  const bytewise = <C extends { modifyFront(s: ReturnType<typeof sql.raw>): C }>(c: C): C => (postgres ? c.modifyFront(sql.raw('collate "C"')) : c);
 
   await db.schema
     .createTable('users')
@@ -53,11 +55,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('assets')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('id', 'text', (c) => bytewise(c).primaryKey())
     .addColumn('library_id', 'text', (c) => c.notNull().references('libraries.id'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
-    .addColumn('trashed_at', 'text')
+    .addColumn('trashed_at', 'text', bytewise)
     .addColumn('mime_type', 'text', (c) => c.notNull())
     .addColumn('media_type', 'text', (c) => c.notNull())
     .addColumn('original_file_name', 'text', (c) => c.notNull())
@@ -77,9 +79,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('file_modified_at', 'text', (c) => c.notNull())
     .addColumn('file_size_bytes', sql.raw(bigint), (c) => c.notNull())
     .addColumn('blob_key', 'text', (c) => c.notNull())
-    .addColumn('local_wall', 'text', (c) => c.notNull())
+    .addColumn('local_wall', 'text', (c) => bytewise(c).notNull())
     .addColumn('local_offset', 'integer')
-    .addColumn('local_utc', 'text')
+    .addColumn('local_utc', 'text', bytewise)
     .addColumn('latitude', sql.raw(float))
     .addColumn('longitude', sql.raw(float))
     .addColumn('rating', 'integer')

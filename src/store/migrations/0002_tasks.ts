@@ -1,10 +1,11 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
 // Frozen in time: this file must not import the app's schema types.
 export async function up(db: Kysely<any>): Promise<void> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   await db.schema
     .createTable('tasks')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('id', 'text', (c) => (postgres ? c.modifyFront(sql.raw('collate "C"')) : c).primaryKey())
     .addColumn('celery_task_id', 'text', (c) => c.notNull().unique())
     .addColumn('task_type', 'text', (c) => c.notNull())
     .addColumn('library_id', 'text', (c) => c.notNull())
