@@ -52,7 +52,7 @@ export async function renderVariant(source: ImageSource, options: RenderOptions)
 }
 
 /** `renderVariant` with a rung's size, format and quality (rungs.ts). */
-export function renderRung(source: ImageSource, rung: RungName | Rung): Promise<Rendition> {
+export async function renderRung(source: ImageSource, rung: RungName | Rung): Promise<Rendition> {
   const spec = typeof rung === 'string' && isRungName(rung) ? RUNGS[rung] : rung;
   if (!isPlainObject(spec) || !('format' in spec)) {
     throw invalidParameterError('rung', 'a rung name (thumbnail, small, preview, fullsize) or definition', rung);

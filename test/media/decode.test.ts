@@ -6,7 +6,7 @@ import { UndecodableMedia } from '../../src/media/errors.js';
 import { closeExifTool, sharedExifTool } from '../../src/media/exiftool.js';
 import { closeHeicPool } from '../../src/media/heic-pool.js';
 import { applyOrientation } from '../../src/media/orientation.js';
-import { renderVariant } from '../../src/media/render.js';
+import { renderVariant, type Rendition } from '../../src/media/render.js';
 import { RUNGS } from '../../src/media/rungs.js';
 import { thumbHashBase64 } from '../../src/media/thumbhash.js';
 import {
@@ -80,9 +80,9 @@ describe('openImage + thumbnail, every image in the corpus', () => {
   it.each(mediaEntries((e) => isImage(e) && expectsDecodeError(e)).map((e) => [e.path, e] as const))(
     '%s (labelled undecodable) fails cleanly or renders at its display aspect ratio',
     async (_path, e) => {
-      const outcome = await openImage(mediaFile(e), mimeOf(e))
+      const outcome: Rendition | Error = await openImage(mediaFile(e), mimeOf(e))
         .then((source) => renderVariant(source, { width: THUMB, format: 'webp' }))
-        .catch((err: unknown) => err);
+        .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
       if (outcome instanceof Error) expect(outcome).toBeInstanceOf(UndecodableMedia);
       else expectDisplayAspect(e, outcome.width, outcome.height, THUMB);
     },
