@@ -143,8 +143,9 @@ if (port) {
       (result) => port.postMessage({ id: request.id, ...result } satisfies HeicResponse, [result.pixels]),
       (err: unknown) => {
         const message = err instanceof Error ? err.message : String(err);
-        // A wasm trap (RuntimeError) or a file-system error means the *file* failed to decode
-        // only in the first case; either way answer, then let a trap recycle this worker.
+        // Undecodable: our own checks and libheif errors, and a wasm trap (the file broke the
+        // decoder). A file-system error (ENOENT, EACCES) says nothing about the bytes. After a
+        // trap the wasm state is suspect: answer, then exit so the pool starts a fresh worker.
         const undecodable = err instanceof Undecodable || err instanceof WebAssembly.RuntimeError;
         port.postMessage({ id: request.id, ok: false, undecodable, message } satisfies HeicResponse);
         if (err instanceof WebAssembly.RuntimeError) process.exit(1);
