@@ -2,11 +2,12 @@
  * `openImage`: one entry point that turns any photo we accept into something sharp can render
  * from, upright. Which engine decodes depends on the bytes (and, for RAW, the MIME type):
  *
- * | input                                  | engine                                  |
- * |----------------------------------------|-----------------------------------------|
- * | JPEG, PNG, WebP, GIF (1st frame), TIFF, AVIF | libvips via sharp, EXIF-oriented   |
- * | HEIC / HEIF (HEVC)                     | libheif (wasm) in a worker, `irot` etc. |
- * | RAW (DNG, CR2, CR3, NEF, ARW, RAF, ...) | largest embedded JPEG preview (ExifTool) + the RAW's Orientation |
+ * - JPEG, PNG, WebP, GIF (first frame), TIFF, AVIF: libvips via sharp, EXIF Orientation applied.
+ * - HEIC/HEIF (HEVC, told apart from AVIF by the `ftyp` brands, whatever the MIME type says):
+ *   libheif (wasm) in a worker thread; `irot`/`imir`/`clap` applied, EXIF Orientation ignored.
+ * - RAW (DNG, CR2, CR3, NEF, ARW, RAF, ORF, RW2, ...; chosen by MIME type, since most RAWs are
+ *   TIFF inside and libvips would show their thumbnail IFD): the largest embedded JPEG preview,
+ *   extracted by ExifTool, turned by the RAW's Orientation.
  *
  * Opening is cheap for libvips formats (a header read); HEIC is decoded in full here, so the
  * returned source holds its pixels. Damaged pixel data in a libvips format surfaces when it
@@ -21,7 +22,7 @@ import { decodeHeicInWorker, HeicWorkerError } from './heic-pool.js';
 import { assertOptions, assertPath, invalidParameterError, isInteger } from './is.js';
 import { heifFamily } from './isobmff.js';
 import { applyOrientation, swapsDimensions } from './orientation.js';
-import { extractRawPreview, NoUsablePreview, RAW_MIME_TYPES } from './raw-preview.js';
+import { ExifToolFailure, extractRawPreview, RAW_MIME_TYPES } from './raw-preview.js';
 
 /** sharp's own default: 0x3FFF × 0x3FFF pixels. */
 export const DEFAULT_LIMIT_INPUT_PIXELS = 0x3fff * 0x3fff;
@@ -89,7 +90,10 @@ export async function openImage(path: string, mimeType: string, options?: OpenIm
         return await openWithLibvips(path, limit);
     }
   } catch (err) {
-    if (err instanceof HeicWorkerError && !err.undecodable) throw withCallerStack(captured, err);
+    // Engine trouble that says nothing about the file stays an ordinary (retryable) error.
+    if ((err instanceof HeicWorkerError && !err.undecodable) || err instanceof ExifToolFailure) {
+      throw withCallerStack(captured, err);
+    }
     throw undecodable(captured, `Cannot decode ${mimeType} image`, path, err);
   }
 }
@@ -115,6 +119,10 @@ async function openWithLibvips(path: string, limit: number): Promise<ImageSource
   const meta = await sharp(path, options).metadata();
   if (!meta.format || !LIBVIPS_FORMATS.has(meta.format)) {
     throw new Error(`unsupported image format ${meta.format ?? 'unknown'}`);
+  }
+  // The prebuilt libvips reads HEIF headers but decodes only AV1 (AVIF) pixels.
+  if (meta.format === 'heif' && meta.compression !== 'av1') {
+    throw new Error(`libvips cannot decode ${meta.compression ?? 'this'} HEIF images`);
   }
   const upright = meta.autoOrient;
   if (!upright?.width || !upright.height) throw new Error('image has no size');
@@ -145,13 +153,7 @@ async function openHeic(path: string, limit: number): Promise<ImageSource> {
 }
 
 async function openRaw(path: string, limit: number, exiftool: ExifTool): Promise<ImageSource> {
-  let preview;
-  try {
-    preview = await extractRawPreview(exiftool, path);
-  } catch (err) {
-    if (err instanceof NoUsablePreview) throw err;
-    throw new Error(`ExifTool could not read the file: ${(err as Error).message}`, { cause: err });
-  }
+  const preview = await extractRawPreview(exiftool, path);
   if (limit !== 0 && preview.width * preview.height > limit) {
     throw new Error(`Input image exceeds pixel limit (${preview.width}x${preview.height})`);
   }

@@ -58,8 +58,23 @@ export class NoUsablePreview extends Error {
   override readonly name = 'NoUsablePreview';
 }
 
+/**
+ * ExifTool itself failed (not started, timed out, file vanished). It reports damaged and
+ * unknown files in its result rather than by throwing, so this says nothing about the bytes.
+ */
+export class ExifToolFailure extends Error {
+  override readonly name = 'ExifToolFailure';
+}
+
 export async function extractRawPreview(exiftool: ExifTool, path: string): Promise<RawPreview> {
-  const tags = await exiftool.read(path);
+  let tags: Tags;
+  try {
+    tags = await exiftool.read(path);
+  } catch (err) {
+    throw new ExifToolFailure(`ExifTool could not read ${path}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
   const orientation = typeof tags.Orientation === 'number' && tags.Orientation >= 1 && tags.Orientation <= 8 ? tags.Orientation : 1;
   const attempts: string[] = [];
   for (const group of [byteSizeOrder(tags, PREVIEW_TAGS), byteSizeOrder(tags, LAST_RESORT_TAGS)]) {

@@ -149,6 +149,23 @@ describe('orientation', () => {
   });
 });
 
+describe('routing follows the bytes, not the claimed type', () => {
+  it('decodes a HEIC labelled image/jpeg with libheif and a JPEG labelled image/heic with libvips', async () => {
+    const heic = mediaEntry('heic/uk_stonehenge.heic'); // tiny: cheap to decode a second time
+    const fromHeic = await openImage(mediaFile(heic), 'image/jpeg');
+    expect([fromHeic.decoder, fromHeic.width, fromHeic.height]).toEqual(['libheif', heic.display_width, heic.display_height]);
+    const jpeg = mediaEntry('jpeg/camera/Canon_40D.jpg');
+    const fromJpeg = await openImage(mediaFile(jpeg), 'image/heic');
+    expect([fromJpeg.decoder, fromJpeg.width, fromJpeg.height]).toEqual(['libvips', jpeg.display_width, jpeg.display_height]);
+  });
+
+  it('sends AVIF (AV1 HEIF) to libvips whatever it is called', async () => {
+    const avif = mediaEntry('avif/linku_kimono_rotate90.avif'); // irot 270, no EXIF
+    const source = await openImage(mediaFile(avif), 'image/heif');
+    expect([source.decoder, source.width, source.height]).toEqual(['libvips', avif.display_width, avif.display_height]);
+  });
+});
+
 describe('argument checks', () => {
   it('names the parameter, the expectation and the value', async () => {
     await expect(openImage('', 'image/jpeg')).rejects.toThrow(
