@@ -110,6 +110,8 @@ describe('bad/: every file raises UndecodableMedia', () => {
         );
       expect(err, `${mime}`).toBeInstanceOf(UndecodableMedia);
       expect((err as UndecodableMedia).path).toBe(mediaFile(e));
+      // The caller's stack survives libvips, the HEIC worker and ExifTool.
+      expect((err as Error).stack, `${mime}`).toContain('decode.test.ts');
     }
   });
 });

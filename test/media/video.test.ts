@@ -1,4 +1,4 @@
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,4 +136,31 @@ describe('browser playability and proxies', () => {
     expect(mediaEntry('livephoto/IMG_7943_HEVC.MOV').video!.video_codec).toBe('h264');
     expect(needsProxy.map(([p]) => p)).toContain('livephoto/IMG_7943_HEVC.MOV');
   });
+});
+
+describe('HEVC video (the clip embedded in the Samsung motion photo)', () => {
+  // The corpus has no HEVC video file (IMG_7943_HEVC.MOV is H.264), but the Samsung One UI 6
+  // motion photo carries a real phone HEVC clip in its top-level `mpvd` box.
+  it('probes, stills and transcodes with the bundled ffmpeg, upright like the photo', async () => {
+    const photo = mediaEntry('livephoto/samsung-one-ui-6_motionphoto.heic');
+    const bytes = await readFile(mediaFile(photo));
+    const box = scanTopLevelBoxes(bytes).boxes.find((b) => b.type === 'mpvd');
+    expect(box).toBeDefined();
+    const clip = join(dir, 'samsung-motion.mp4');
+    await writeFile(clip, bytes.subarray(box!.offset + 8, box!.offset + box!.size));
+
+    const probe = await probeVideo(clip);
+    expect(probe.codec).toBe('hevc');
+    expect(isBrowserPlayable(probe)).toBe(false);
+    const portrait = photo.display_height! > photo.display_width!;
+    expect(probe.height > probe.width).toBe(portrait);
+
+    const still = await extractStill(clip, 1, join(dir, 'samsung-motion.jpg'));
+    expect([still.width, still.height]).toEqual([probe.width, probe.height]);
+
+    const proxy = await transcodeProxy(clip, join(dir, 'samsung-motion-proxy.mp4'));
+    expect([proxy.codec, isBrowserPlayable(proxy), proxy.rotation_deg]).toEqual(['h264', true, 0]);
+    expect(proxy.height > proxy.width).toBe(portrait);
+    expect(Math.abs(proxy.duration_s! - probe.duration_s!)).toBeLessThanOrEqual(0.1);
+  }, 30_000);
 });
