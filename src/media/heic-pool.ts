@@ -77,8 +77,16 @@ export function configureHeicPool(options: HeicPoolOptions): void {
 /** Decode the primary image of a HEIF file to interleaved 8-bit RGB(A), upright. */
 export function decodeHeicInWorker(path: string, limitInputPixels: number): Promise<HeicPixels> {
   return new Promise<HeicPixels>((resolve, reject) => {
-    queue.push({ request: { id: nextId++, path, limitInputPixels }, resolve, reject });
-    pump();
+    const job: Job = { request: { id: nextId++, path, limitInputPixels }, resolve, reject };
+    queue.push(job);
+    try {
+      pump();
+    } catch (err) {
+      // The worker could not even be created (e.g. tsx missing when running from sources).
+      const at = queue.indexOf(job);
+      if (at >= 0) queue.splice(at, 1);
+      reject(new HeicWorkerError(`Cannot start a HEIC worker: ${(err as Error).message}`, false));
+    }
   });
 }
 
