@@ -9,7 +9,8 @@ import type { Config } from './config.js';
 import { handlers } from './jobs/registry.js';
 import type { TaskContext } from './jobs/task.js';
 import { Worker } from './jobs/worker.js';
-import { MetadataReader } from './media/exif.js';
+import { closeExifTool } from './media/exiftool.js';
+import { closeHeicPool } from './media/heic-pool.js';
 import { ensureOwner, INITIAL_KEY_FILE } from './services/bootstrap.js';
 import type { Deps } from './services/deps.js';
 import { migrate, openStore } from './store/db.js';
@@ -32,12 +33,10 @@ export async function startRuntime(config: Config, options: { log?: TaskContext[
   const tmpDir = path.join(config.dataDir, 'tmp');
   await fsp.mkdir(tmpDir, { recursive: true });
   await sweepTempFiles(tmpDir, STALE_UPLOAD_MS);
-  const metadata = new MetadataReader();
   const deps: Deps = {
     db: store.db,
     dialect: store.dialect,
     blobs: new LocalBlobStore(path.join(config.dataDir, 'blobs')),
-    metadata,
     clock: options.clock ?? (() => new Date()),
     config,
     tmpDir,
@@ -51,7 +50,8 @@ export async function startRuntime(config: Config, options: { log?: TaskContext[
     initialApiKey,
     close: async () => {
       await worker.stop();
-      await metadata.close();
+      await closeExifTool();
+      await closeHeicPool();
       await store.close();
     },
   };

@@ -1,5 +1,5 @@
-import { ExifTool } from 'exiftool-vendored';
 import { formatLocalDateTime, parseExifDateTime } from '../domain/capture-time.js';
+import { sharedExifTool } from './exiftool.js';
 
 /** What a file says about itself, already in display space and Gumnut's units. */
 export interface FileMetadata {
@@ -150,16 +150,8 @@ export function toFileMetadata(tags: Tags): FileMetadata {
   };
 }
 
-/** One long-lived exiftool process pool per server, as exiftool's start-up costs ~100 ms. */
-export class MetadataReader {
-  private readonly exiftool = new ExifTool({ maxProcs: 2, taskTimeoutMillis: 60_000 });
-
-  async read(path: string): Promise<FileMetadata> {
-    const tags = (await this.exiftool.readRaw(path, { readArgs: ['-G', '-n'] })) as Tags;
-    return toFileMetadata(tags);
-  }
-
-  async close(): Promise<void> {
-    await this.exiftool.end();
-  }
+/** Reads a file's tags with the shared, long-lived ExifTool pool (its start-up costs ~100 ms). */
+export async function readFileMetadata(path: string): Promise<FileMetadata> {
+  const tags = (await sharedExifTool().readRaw(path, { readArgs: ['-G', '-n'] })) as Tags;
+  return toFileMetadata(tags);
 }

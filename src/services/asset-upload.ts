@@ -4,7 +4,7 @@ import { newId } from '../domain/ids.js';
 import { mediaTypeOfFileName } from '../domain/media-types.js';
 import type { TempFile } from '../blobs/temp-file.js';
 import { InsufficientStorage, unprocessable, type ValidationIssue, Unprocessable } from '../http/errors.js';
-import type { FileMetadata } from '../media/exif.js';
+import { type FileMetadata, readFileMetadata } from '../media/exif.js';
 import * as assetStore from '../store/assets.js';
 import type { AssetRow, MetadataRow } from '../store/assets.js';
 import * as eventStore from '../store/events.js';
@@ -134,7 +134,7 @@ export async function upload(deps: Deps, who: Principal, form: UploadForm): Prom
   const existing = await findDuplicate(deps, library.id, file.sha256);
   if (existing) return existing;
 
-  const meta = await deps.metadata.read(file.path);
+  const meta = await readFileMetadata(file.path);
   if (isCertainlyNotMedia(meta.sniffedMimeType)) {
     throw unprocessable(['body', 'asset_data'], `The file's content is ${meta.sniffedMimeType}, not an image or video`, 'value_error');
   }

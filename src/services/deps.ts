@@ -1,6 +1,5 @@
 import type { BlobStore } from '../blobs/index.js';
 import type { Config } from '../config.js';
-import type { MetadataReader } from '../media/exif.js';
 import type { DialectAdapter } from '../store/dialect/adapter.js';
 import type { Db } from '../store/schema.js';
 
@@ -9,7 +8,6 @@ export interface Deps {
   db: Db;
   dialect: DialectAdapter;
   blobs: BlobStore;
-  metadata: MetadataReader;
   clock: () => Date;
   config: Config;
   /** Folder for uploads in flight, on the same file system as local blobs. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
-import { mediaPath } from '../support/media.js';
+import { mediaFile } from '../support/media.js';
 import { CODE_BY_LABEL, placedFiles, ZONE_BY_PATH } from '../support/places.js';
 import { uploadFile } from '../support/upload.js';
 
@@ -11,7 +11,7 @@ describe.each(DIALECTS)('places and time on %s', (dialect) => {
   beforeAll(async () => {
     t = await createTestApp(dialect);
     for (const file of placedFiles()) {
-      const res = await uploadFile(t, mediaPath(file.path));
+      const res = await uploadFile(t, mediaFile(file.path));
       ids.set(file.path, res.json().id);
     }
     await t.runtime.worker.runUntilIdle();
@@ -65,7 +65,7 @@ describe.each(DIALECTS)('places and time on %s', (dialect) => {
   });
 
   it('clears place names when an asset without file GPS loses its user GPS; mid-ocean has no city', async () => {
-    const res = await uploadFile(t, mediaPath('jpeg/nature/silver_fir.jpg'));
+    const res = await uploadFile(t, mediaFile('jpeg/nature/silver_fir.jpg'));
     const id = res.json().id;
     await t.api('PATCH', `/api/assets/${id}`, { body: { latitude: 0, longitude: -140 } });
     await t.runtime.worker.runUntilIdle();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
-import { badFiles, goodFiles, mediaPath } from '../support/media.js';
+import { isBad, mediaEntries, mediaFile } from '../support/media.js';
 import { uploadBuffer, uploadFile } from '../support/upload.js';
 
 /** Seconds precision: the manifest's iso keeps sub-seconds only when the tag value holds them. */
@@ -19,8 +19,8 @@ describe.each(DIALECTS)('upload on %s', (dialect) => {
   it('accepts every corpus file outside bad/ (201), dedupes re-uploads (200, same id) and reads its ground truth', async () => {
     const ids = new Map<string, string>(); // sha256 → asset id
     const firstPath = new Map<string, string>();
-    for (const file of goodFiles()) {
-      const first = await uploadFile(t, mediaPath(file.path), { device_asset_id: file.path });
+    for (const file of mediaEntries((e) => !isBad(e))) {
+      const first = await uploadFile(t, mediaFile(file.path), { device_asset_id: file.path });
       const duplicateOf = ids.get(file.sha256_base64);
       expect(first.statusCode, file.path).toBe(duplicateOf ? 200 : 201);
       const asset = first.json();
@@ -43,19 +43,19 @@ describe.each(DIALECTS)('upload on %s', (dialect) => {
       if (file.datetime_original) {
         expect(toSecond(asset.local_datetime), file.path).toBe(toSecond(file.datetime_original.iso));
       }
-      const again = await uploadFile(t, mediaPath(file.path), { device_asset_id: `${file.path}-again` });
+      const again = await uploadFile(t, mediaFile(file.path), { device_asset_id: `${file.path}-again` });
       expect(again.statusCode, file.path).toBe(200);
       expect(again.json().id).toBe(asset.id);
       expect(again.json().file_data.device_asset_id).toBe(firstPath.get(file.sha256_base64));
     }
     const library = (await t.api('GET', '/api/libraries')).json()[0];
     expect(library.asset_count).toBe(ids.size);
-    expect(goodFiles().some((f) => f.labels.exact_duplicate_of)).toBe(true);
+    expect(mediaEntries((e) => !isBad(e)).some((f) => f.labels.exact_duplicate_of)).toBe(true);
   });
 
   it('answers every bad/ file with a clear 4xx or accepts it, never a 5xx', async () => {
-    for (const file of badFiles()) {
-      const res = await uploadFile(t, mediaPath(file.path));
+    for (const file of mediaEntries(isBad)) {
+      const res = await uploadFile(t, mediaFile(file.path));
       expect(res.statusCode, file.path).toBeLessThan(500);
       if (res.statusCode >= 400) expect(res.json().detail, file.path).toBeTruthy();
     }
@@ -69,8 +69,8 @@ describe.each(DIALECTS)('upload on %s', (dialect) => {
   });
 
   it('rejects text content named .jpg and an empty file with 422', async () => {
-    expect((await uploadFile(t, mediaPath('bad/not_an_image.jpg'))).statusCode).toBe(422);
-    expect((await uploadFile(t, mediaPath('bad/empty.jpg'))).statusCode).toBe(422);
+    expect((await uploadFile(t, mediaFile('bad/not_an_image.jpg'))).statusCode).toBe(422);
+    expect((await uploadFile(t, mediaFile('bad/empty.jpg'))).statusCode).toBe(422);
   });
 
   it('reports each missing form field at its location', async () => {

@@ -1,10 +1,10 @@
-import { type ManifestEntry, manifest } from './media.js';
+import { type ManifestEntry, mediaEntries } from './media.js';
 
 export type PlacedEntry = ManifestEntry & { gps: { lat: number; lon: number }; labels: { place: { country: string } } };
 
 /** Corpus files with GPS and a curated country label. */
 export const placedFiles = (): PlacedEntry[] =>
-  manifest.files.filter((f): f is PlacedEntry => f.gps != null && typeof f.labels?.place?.country === 'string');
+  mediaEntries((f) => f.gps != null && typeof f.labels?.place?.country === 'string') as PlacedEntry[];
 
 // The manifest labels countries by English name; the ISO codes are written out here, not derived
 // the way the geocoder derives them.

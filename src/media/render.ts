@@ -1,0 +1,72 @@
+/**
+ * Renditions of an opened image (decode.ts): resized so the longest edge is at most `width`,
+ * never upscaled, upright, converted to sRGB, metadata stripped.
+ */
+import type { Sharp } from 'sharp';
+import type { ImageSource } from './decode.js';
+import { captureStack, undecodable } from './errors.js';
+import { assertIntegerInRange, invalidParameterError, isPlainObject } from './is.js';
+import { isRungName, RUNGS, type RenditionFormat, type Rung, type RungName } from './rungs.js';
+
+export interface RenderOptions {
+  /** Longest edge in pixels; `null` or omitted renders at full resolution. */
+  width?: number | null;
+  format: RenditionFormat;
+  /** Encoder quality 1–100 (default 80). */
+  quality?: number;
+}
+
+export interface Rendition {
+  readonly data: Buffer;
+  readonly format: RenditionFormat;
+  readonly width: number;
+  readonly height: number;
+}
+
+const MAX_EDGE = 0x3fff; // sharp's largest accepted dimension for WebP, and far beyond any rung
+
+export async function renderVariant(source: ImageSource, options: RenderOptions): Promise<Rendition> {
+  const captured = captureStack();
+  assertSource(source);
+  if (!isPlainObject(options)) throw invalidParameterError('options', 'a plain object', options);
+  const { width = null, format, quality = 80 } = options;
+  if (width !== null) assertIntegerInRange('width', width, 1, MAX_EDGE);
+  if (format !== 'webp' && format !== 'jpeg') throw invalidParameterError('format', 'one of: webp, jpeg', format);
+  assertIntegerInRange('quality', quality, 1, 100);
+
+  let pipeline: Sharp = source.sharp();
+  if (width !== null && Math.max(source.width, source.height) > width) {
+    pipeline = pipeline.resize({ width, height: width, fit: 'inside', withoutEnlargement: true });
+  }
+  pipeline =
+    format === 'jpeg'
+      ? pipeline.flatten({ background: '#ffffff' }).jpeg({ quality, progressive: true })
+      : pipeline.webp({ quality });
+  try {
+    const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
+    return { data, format, width: info.width, height: info.height };
+  } catch (err) {
+    // The target is a plain encode from pixels we own, so a failure here is the input's.
+    throw undecodable(captured, `Cannot render ${source.path}`, source.path, err);
+  }
+}
+
+/** `renderVariant` with a rung's size, format and quality (rungs.ts). */
+export async function renderRung(source: ImageSource, rung: RungName | Rung): Promise<Rendition> {
+  const spec = typeof rung === 'string' && isRungName(rung) ? RUNGS[rung] : rung;
+  if (!isPlainObject(spec) || !('format' in spec)) {
+    throw invalidParameterError('rung', 'a rung name (thumbnail, small, preview, fullsize) or definition', rung);
+  }
+  return renderVariant(source, { width: spec.longEdge, format: spec.format, quality: spec.quality });
+}
+
+function assertSource(source: unknown): asserts source is ImageSource {
+  if (
+    !isPlainObject(source) ||
+    typeof source.sharp !== 'function' ||
+    typeof source.width !== 'number' ||
+    typeof source.height !== 'number'
+  ) {
+    throw invalidParameterError('source', 'an ImageSource from openImage()', source);
+  }
+}
