@@ -5,6 +5,7 @@ import { authPlugin } from './http/auth.js';
 import { handleError } from './http/errors.js';
 import { eventRoutes } from './http/events.js';
 import { libraryRoutes } from './http/libraries.js';
+import { mediaRoutes } from './http/media.js';
 import { openApiRoute, registerOpenApi } from './http/openapi.js';
 import { assetSchemas } from './http/schemas/assets.js';
 import { sharedSchemas } from './http/schemas/common.js';
@@ -51,5 +52,6 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   await app.register(assetRoutes, { prefix: '/api/assets', deps });
   await app.register(eventRoutes, { prefix: '/api/events', deps });
   await app.register(taskRoutes, { prefix: '/api/tasks', deps });
+  await app.register(mediaRoutes, { prefix: '/media', deps });
   return app;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +15,7 @@ import { closeHeicPool } from './media/heic-pool.js';
 import { ensureOwner, INITIAL_KEY_FILE } from './services/bootstrap.js';
 import type { Deps } from './services/deps.js';
 import { migrate, openStore } from './store/db.js';
+import * as settings from './store/settings.js';
 
 const STALE_UPLOAD_MS = 60 * 60 * 1000;
 
@@ -40,6 +42,7 @@ export async function startRuntime(config: Config, options: { log?: TaskContext[
     clock: options.clock ?? (() => new Date()),
     config,
     tmpDir,
+    signingSecret: await settings.getOrCreate(store.db, 'media_signing_secret', () => randomBytes(32).toString('base64url')),
     wake: () => worker.nudge(),
   };
   const worker = new Worker(deps, handlers, { concurrency: Math.max(1, config.workers), log: options.log });

@@ -71,3 +71,15 @@ export async function sweepTempFiles(dir: string, olderThanMs: number, now = Dat
   }
   return removed;
 }
+
+/** Stores bytes made in memory (a rendition) under `key`, through a temp file so readers never see a partial blob. */
+export async function putBuffer(blobs: { putFile(key: string, localPath: string): Promise<void> }, dir: string, key: string, data: Buffer): Promise<void> {
+  await fsp.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${randomUUID()}${TEMP_SUFFIX}`);
+  try {
+    await fsp.writeFile(file, data);
+    await blobs.putFile(key, file);
+  } finally {
+    await fsp.rm(file, { force: true });
+  }
+}

@@ -3,6 +3,7 @@ import { formatLocalDateTime } from '../domain/capture-time.js';
 import { displayLabel } from '../domain/display-label.js';
 import type { AssetView } from '../services/assets.js';
 import type { MetadataRow } from '../store/assets.js';
+import { assetUrls, type MediaUrlContext } from './media-urls.js';
 import { ASSET_INCLUDES, type AssetInclude } from './schemas/assets.js';
 
 export type Includes = ReadonlySet<AssetInclude>;
@@ -54,7 +55,7 @@ function toMetadataResponse(m: MetadataRow) {
 }
 
 /** The one mapper from an asset view to AssetResponse; every required field is always present. */
-export function toAssetResponse({ asset, metadata }: AssetView, include: Includes) {
+export function toAssetResponse({ asset, metadata }: AssetView, include: Includes, urls: MediaUrlContext) {
   return {
     id: asset.id,
     created_at: asset.created_at,
@@ -69,7 +70,7 @@ export function toAssetResponse({ asset, metadata }: AssetView, include: Include
     duration: asset.duration,
     description: asset.description,
     thumbhash: asset.thumbhash,
-    asset_urls: null,
+    asset_urls: assetUrls(urls, asset, include.has('variants')),
     stack_id: asset.stack_id,
     trashed_at: asset.trashed_at,
     file_data: include.has('file_data')

@@ -8,6 +8,7 @@ import * as assets from '../services/assets.js';
 import type { Deps } from '../services/deps.js';
 import { FULL, includesOf, toAssetResponse } from './asset-response.js';
 import { principalOf } from './auth.js';
+import { mediaUrlContext } from './media-urls.js';
 import { unprocessable } from './errors.js';
 import { IncludeQuery, UpdateAssetRequest } from './schemas/assets.js';
 import { Ack, DateTime, errorResponses, LibraryIdQuery, Limit, StartingAfterId, StringEnum } from './schemas/common.js';
@@ -53,7 +54,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
       const form = await receiveUploadForm(request, deps.tmpDir, 'asset_data');
       try {
         const result = await assetUpload.upload(deps, principalOf(request), form);
-        return reply.code(result.created ? 201 : 200).send(toAssetResponse(result, FULL));
+        return reply.code(result.created ? 201 : 200).send(toAssetResponse(result, FULL, mediaUrlContext(request, deps)));
       } finally {
         await discard(form.file);
       }
@@ -66,7 +67,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
     async (request) => {
       const include = includesOf(request.query.include);
       const view = await assets.get(deps, principalOf(request), request.params.asset_id, include.has('metadata'));
-      return toAssetResponse(view, include);
+      return toAssetResponse(view, include, mediaUrlContext(request, deps));
     },
   );
 
@@ -91,14 +92,15 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
     async (request) => {
       const include = includesOf(request.query.include);
       const page = await assets.list(deps, principalOf(request), request.query, include.has('metadata'));
-      return { data: page.data.map((v) => toAssetResponse(v, include)), has_more: page.has_more };
+      const urls = mediaUrlContext(request, deps);
+      return { data: page.data.map((v) => toAssetResponse(v, include, urls)), has_more: page.has_more };
     },
   );
 
   app.patch(
     '/:asset_id',
     { schema: { operationId: 'update_asset', tags, summary: 'Update an asset', params: AssetParams, body: UpdateAssetRequest, response: { 200: AssetRef, ...errorResponses } } },
-    async (request) => toAssetResponse(await assets.update(deps, principalOf(request), request.params.asset_id, request.body), FULL),
+    async (request) => toAssetResponse(await assets.update(deps, principalOf(request), request.params.asset_id, request.body), FULL, mediaUrlContext(request, deps)),
   );
 
   app.delete(

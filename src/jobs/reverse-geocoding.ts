@@ -2,20 +2,8 @@ import { captureColumns, effectiveValues } from '../domain/asset-metadata.js';
 import { getReverseGeocoder } from '../geo/reverse-geocoder.js';
 import * as assetStore from '../store/assets.js';
 import * as eventStore from '../store/events.js';
-import type { NewTask } from '../store/tasks.js';
+import type { AssetTaskPayload } from './asset-task.js';
 import type { TaskHandler } from './task.js';
-
-export interface ReverseGeocodingPayload {
-  asset_id: string;
-}
-
-export const reverseGeocodingTask = (asset: { id: string; library_id: string }): NewTask => ({
-  task_type: 'reverse_geocoding',
-  library_id: asset.library_id,
-  asset_id: asset.id,
-  payload: { asset_id: asset.id } satisfies ReverseGeocodingPayload,
-  key: `reverse_geocoding:${asset.id}`,
-});
 
 const NO_PLACE = { city: null, state: null, country: null, country_code: null, timezone: null };
 
@@ -24,7 +12,7 @@ const NO_PLACE = { city: null, state: null, country: null, country_code: null, t
  * a naive file time (§3.8). Runs after upload and whenever the effective GPS changes; reads
  * and writes in one transaction, so a concurrent GPS edit is never overwritten with stale names.
  */
-export const reverseGeocoding: TaskHandler<ReverseGeocodingPayload> = {
+export const reverseGeocoding: TaskHandler<AssetTaskPayload> = {
   type: 'reverse_geocoding',
   async run({ deps }, { asset_id }) {
     return deps.db.transaction().execute(async (trx) => {

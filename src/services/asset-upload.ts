@@ -10,7 +10,7 @@ import type { AssetRow, MetadataRow } from '../store/assets.js';
 import * as eventStore from '../store/events.js';
 import * as libraryStore from '../store/libraries.js';
 import * as taskStore from '../store/tasks.js';
-import { reverseGeocodingTask } from '../jobs/reverse-geocoding.js';
+import { assetTask } from '../jobs/asset-task.js';
 import * as userStore from '../store/users.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import * as libraries from './libraries.js';
@@ -196,8 +196,8 @@ export async function upload(deps: Deps, who: Principal, form: UploadForm): Prom
 
 /** The background work every new asset needs (§3.19); each handler enqueues its own follow-ups. */
 function followUpTasks(asset: AssetRow): taskStore.NewTask[] {
-  const tasks: taskStore.NewTask[] = [];
-  if (asset.latitude !== null) tasks.push(reverseGeocodingTask(asset));
+  const tasks = asset.media_type === 'video' ? [assetTask('video_metadata_extract', asset), assetTask('video_thumbnail_extract', asset)] : [assetTask('thumbhash', asset)];
+  if (asset.latitude !== null) tasks.push(assetTask('reverse_geocoding', asset));
   return tasks;
 }
 

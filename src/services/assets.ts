@@ -6,7 +6,7 @@ import * as assetStore from '../store/assets.js';
 import type { AssetFilters, AssetRow, AssetState, ExistenceCriterion, MetadataRow, TimeBound } from '../store/assets.js';
 import * as eventStore from '../store/events.js';
 import * as taskStore from '../store/tasks.js';
-import { reverseGeocodingTask } from '../jobs/reverse-geocoding.js';
+import { assetTask } from '../jobs/asset-task.js';
 import type { Executor, Tx } from '../store/schema.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import * as libraries from './libraries.js';
@@ -121,7 +121,7 @@ async function applyUpdate(trx: Tx, deps: Pick<Deps, 'dialect'>, asset: AssetRow
   ]);
   // New effective GPS: place names (and the zone-derived capture offset) must follow.
   if (effective.latitude !== asset.latitude || effective.longitude !== asset.longitude) {
-    await taskStore.enqueue(trx, now, [reverseGeocodingTask(asset)]);
+    await taskStore.enqueue(trx, now, [assetTask('reverse_geocoding', asset)]);
   }
   return { asset: { ...asset, ...assetChanges }, metadata: { ...metadata, ...metadataChanges } };
 }

@@ -12,6 +12,8 @@ export interface Deps {
   config: Config;
   /** Folder for uploads in flight, on the same file system as local blobs. */
   tmpDir: string;
+  /** Key for media URL signatures, shared by every process through the database. */
+  signingSecret: string;
   /** Tells local workers that a commit enqueued tasks, so they start without waiting for a poll. */
   wake: () => void;
 }

@@ -164,6 +164,11 @@ export interface TaskTable {
   completed_at: string | null;
 }
 
+export interface SettingTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   users: UserTable;
   libraries: LibraryTable;
@@ -172,6 +177,7 @@ export interface Database {
   asset_metadata: AssetMetadataTable;
   events: EventTable;
   tasks: TaskTable;
+  settings: SettingTable;
 }
 
 export type Db = Kysely<Database>;

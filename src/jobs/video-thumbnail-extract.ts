@@ -1,0 +1,20 @@
+import { thumbHashBase64 } from '../media/thumbhash.js';
+import { ensureStill, renderRungs } from '../services/renditions.js';
+import * as assetStore from '../store/assets.js';
+import { type AssetTaskPayload, permanentIfUndecodable } from './asset-task.js';
+import type { TaskHandler } from './task.js';
+import { saveThumbhash } from './thumbhash.js';
+
+/** Videos: a still (upright), the `*_image` grid and viewer rungs from it, and the ThumbHash. */
+export const videoThumbnailExtract: TaskHandler<AssetTaskPayload> = {
+  type: 'video_thumbnail_extract',
+  async run({ deps }, { asset_id }) {
+    const [asset] = await assetStore.findByIdsAnyLibrary(deps.db, [asset_id]);
+    if (!asset) return 'skipped';
+    await permanentIfUndecodable(ensureStill(deps, asset));
+    const rendered = await permanentIfUndecodable(renderRungs(deps, asset, ['thumbnail', 'small', 'preview']));
+    const hash = await thumbHashBase64(rendered.thumbnail);
+    if (!(await saveThumbhash(deps, asset, hash, rendered))) return 'skipped';
+    return { result: `still ${rendered.width}x${rendered.height}; thumbhash ${hash}` };
+  },
+};

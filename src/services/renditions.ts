@@ -1,0 +1,116 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { putBuffer } from '../blobs/temp-file.js';
+import { type ImageSource, openImage } from '../media/decode.js';
+import { renderRung } from '../media/render.js';
+import { RUNGS, type RungName } from '../media/rungs.js';
+import { extractStill } from '../media/video.js';
+import type { AssetRow } from '../store/assets.js';
+import type { Deps } from './deps.js';
+
+/** Image rungs, and the video rungs that are stills of the video (§3.12). */
+export const IMAGE_RUNGS: readonly RungName[] = ['thumbnail', 'small', 'preview', 'fullsize'];
+export const VIDEO_STILL_RUNGS: Readonly<Record<string, RungName>> = {
+  thumbnail_image: 'thumbnail',
+  small_image: 'small',
+  preview_image: 'preview',
+  fullsize_image: 'fullsize',
+};
+
+const MIME = { webp: 'image/webp', jpeg: 'image/jpeg' } as const;
+export const rungMimeType = (rung: RungName) => MIME[RUNGS[rung].format];
+
+/** Sources libvips cannot read directly: decoding them is the cost, so they get every rung eagerly. */
+const SLOW_DECODE = /^image\/(heic|heif|x-)/;
+export const needsAllRungsEagerly = (asset: Pick<AssetRow, 'mime_type'>) => SLOW_DECODE.test(asset.mime_type) || asset.mime_type === 'image/x-adobe-dng';
+
+/**
+ * Rungs made by the `thumbhash` task right after upload. The rest are made on first request
+ * (single-flight, then stored): a full-resolution JPEG costs ~150 ms for a 12 MP photo and
+ * is rarely viewed, while grid and viewer sizes are needed at once.
+ */
+export function eagerRungs(asset: Pick<AssetRow, 'mime_type'>): RungName[] {
+  return needsAllRungsEagerly(asset) ? [...IMAGE_RUNGS] : ['thumbnail', 'small', 'preview'];
+}
+
+export function renditionKey(asset: Pick<AssetRow, 'library_id' | 'id' | 'current_version_id'>, name: string, ext: string): string {
+  return `derived/${asset.library_id}/${asset.id.slice(-2)}/${asset.id}/${asset.current_version_id}/${name}.${ext}`;
+}
+
+export const rungKey = (asset: AssetRow, rung: RungName) => renditionKey(asset, rung, RUNGS[rung].format === 'jpeg' ? 'jpg' : 'webp');
+export const stillKey = (asset: AssetRow) => renditionKey(asset, 'still', 'jpg');
+export const proxyKey = (asset: AssetRow) => renditionKey(asset, 'proxy', 'mp4');
+
+/**
+ * The picture rungs are rendered from: the original for photos libvips reads; the stored
+ * full-size rendition for HEIC/RAW once it exists (so they are decoded once); the video's
+ * still for videos.
+ */
+async function openSource(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow): Promise<ImageSource> {
+  if (asset.media_type === 'video') {
+    const key = await ensureStill(deps, asset);
+    return openImage(await deps.blobs.localPath(key), 'image/jpeg');
+  }
+  if (needsAllRungsEagerly(asset) && (await deps.blobs.stat(rungKey(asset, 'fullsize')))) {
+    return openImage(await deps.blobs.localPath(rungKey(asset, 'fullsize')), 'image/jpeg');
+  }
+  return openImage(await deps.blobs.localPath(asset.blob_key), asset.mime_type);
+}
+
+/** A frame about a second in (past any fade-in), or the middle of a shorter clip. */
+const stillTime = (asset: AssetRow) => (asset.duration && asset.duration < 2 ? asset.duration / 2 : 1);
+
+export async function ensureStill(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow): Promise<string> {
+  const key = stillKey(asset);
+  return singleFlight(key, async () => {
+    if (await deps.blobs.stat(key)) return key;
+    await fsp.mkdir(deps.tmpDir, { recursive: true });
+    const dest = path.join(deps.tmpDir, `${randomUUID()}.still.jpg`);
+    try {
+      await extractStill(await deps.blobs.localPath(asset.blob_key), stillTime(asset), dest);
+      await deps.blobs.putFile(key, dest);
+    } finally {
+      await fsp.rm(dest, { force: true });
+    }
+    return key;
+  });
+}
+
+const inFlight = new Map<string, Promise<unknown>>();
+
+/** Concurrent requests for the same missing rendition share one render. */
+function singleFlight<T>(key: string, make: () => Promise<T>): Promise<T> {
+  const running = inFlight.get(key) as Promise<T> | undefined;
+  if (running) return running;
+  const started = make().finally(() => inFlight.delete(key));
+  inFlight.set(key, started);
+  return started;
+}
+
+/** The blob key of a rung, rendering and storing it first if this is its first request. */
+export function ensureRung(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow, rung: RungName): Promise<string> {
+  const key = rungKey(asset, rung);
+  return singleFlight(key, async () => {
+    if (await deps.blobs.stat(key)) return key;
+    const rendition = await renderRung(await openSource(deps, asset), rung);
+    await putBuffer(deps.blobs, deps.tmpDir, key, rendition.data);
+    return key;
+  });
+}
+
+/**
+ * Renders `rungs` from one opened source (decoded once) and stores them; returns the
+ * thumbnail's bytes for the ThumbHash. Full size goes first so HEIC/RAW rungs reuse it.
+ */
+export async function renderRungs(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow, rungs: RungName[]): Promise<{ thumbnail: Buffer; width: number; height: number }> {
+  const source = await openSource(deps, asset);
+  let thumbnail: Buffer | undefined;
+  for (const rung of [...rungs].sort((a, b) => (a === 'fullsize' ? -1 : b === 'fullsize' ? 1 : 0))) {
+    const rendition = await renderRung(source, rung);
+    await putBuffer(deps.blobs, deps.tmpDir, rungKey(asset, rung), rendition.data);
+    if (rung === 'thumbnail') thumbnail = rendition.data;
+  }
+  thumbnail ??= (await renderRung(source, 'thumbnail')).data;
+  return { thumbnail, width: source.width, height: source.height };
+}
