@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { seedAssets } from '../support/seed.js';
+import { uploadBuffer } from '../support/upload.js';
 import { createOtherUser } from '../support/users.js';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]00:00)$/;
@@ -252,6 +253,38 @@ describe.each(DIALECTS)('auth, users, libraries and error shapes on %s', (dialec
         }
         expect(res.body, label).not.toMatch(LEAK);
       }
+    });
+
+    it('a NUL character in any text input is a 422 at its location on both databases, never a 500, and writes nothing', async () => {
+      const NUL = '\u0000';
+      const events = await t.runtime.deps.db.selectFrom('events').select('seq').execute();
+      const cases: [string, string, Record<string, unknown> | undefined, unknown, (string | number)[]][] = [
+        ['GET', `/api/assets/asset_${NUL}x`, undefined, undefined, ['path', 'asset_id']],
+        ['DELETE', `/api/assets/${assetId}${NUL}`, undefined, undefined, ['path', 'asset_id']],
+        ['GET', `/api/libraries/lib_${NUL}`, undefined, undefined, ['path', 'library_id']],
+        ['GET', '/api/assets', { ids: `asset_${NUL}` }, undefined, ['query', 'ids', 0]],
+        ['GET', '/api/assets', { library_id: `lib_${NUL}` }, undefined, ['query', 'library_id']],
+        ['GET', '/api/assets', { starting_after_id: `asset_${NUL}` }, undefined, ['query', 'starting_after_id']],
+        ['GET', '/api/events', { after_cursor: NUL }, undefined, ['query', 'after_cursor']],
+        ['PATCH', `/api/assets/${assetId}`, undefined, { description: `a${NUL}b` }, ['body', 'description']],
+        ['POST', '/api/assets/bulk-update', undefined, { updates: [{ id: assetId, change: { description: NUL } }] }, ['body', 'updates', 0, 'change', 'description']],
+        ['POST', '/api/assets/trash', undefined, { ids: [assetId, `x${NUL}`] }, ['body', 'ids', 1]],
+        ['POST', '/api/assets/exist', undefined, { checksums: [`x${NUL}`] }, ['body', 'checksums', 0]],
+        ['POST', '/api/assets/exist', undefined, { deviceId: NUL, deviceAssetIds: ['a'] }, ['body', 'deviceId']],
+      ];
+      for (const [method, url, query, body, loc] of cases) {
+        const res = await t.api(method, url.replace(NUL, '%00'), { query, body });
+        const label = `${method} ${url} ${JSON.stringify(query ?? body)}`;
+        expect(res.statusCode, label).toBe(422);
+        expect(res.json().detail[0].loc, label).toEqual(loc);
+      }
+      const upload = await uploadBuffer(t, 'nul.jpg', Buffer.from('not reached'), { device_id: `dev${NUL}` });
+      expect(upload.statusCode).toBe(422);
+      expect(upload.json().detail[0].loc).toEqual(['body', 'device_id']);
+      expect(await t.runtime.deps.db.selectFrom('events').select('seq').execute()).toEqual(events);
+      const row = await t.runtime.deps.db.selectFrom('asset_metadata').select('user_description').where('asset_id', '=', assetId).executeTakeFirstOrThrow();
+      expect(row.user_description).toBeNull();
+      expect((await t.api('GET', `/api/assets/${assetId}`)).json().trashed_at).toBeNull();
     });
 
     it('other 4xx bodies are {detail} only', async () => {
