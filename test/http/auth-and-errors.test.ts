@@ -3,7 +3,7 @@ import { createTestApp, TEST_API_KEY, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { seedAssets } from '../support/seed.js';
 import { uploadBuffer } from '../support/upload.js';
-import { createOtherUser } from '../support/users.js';
+import { createOtherUser, createOwnerLibrary } from '../support/users.js';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]00:00)$/;
 const ID = (prefix: string) => new RegExp(`^${prefix}_[2-9A-HJ-NP-Za-km-z]{22}$`);
@@ -186,6 +186,25 @@ describe.each(DIALECTS)('auth, users, libraries and error shapes on %s', (dialec
       }
       const theirs = (await t.api('GET', '/api/libraries', { key: other.key })).json();
       expect(theirs.map((l: { id: string }) => l.id)).toEqual([other.libraryId]);
+    });
+
+    it('trashed libraries: hidden from the default list, listed newest-trashed first, still readable by id', async () => {
+      const owner = (await t.api('GET', '/api/users/me')).json().id;
+      const older = await createOwnerLibrary(t, owner, 'Trashed first');
+      const newer = await createOwnerLibrary(t, owner, 'Trashed second');
+      const db = t.runtime.deps.db;
+      await db.updateTable('libraries').set({ trashed_at: '2025-01-01T00:00:00.000Z' }).where('id', '=', older).execute();
+      await db.updateTable('libraries').set({ trashed_at: '2025-02-01T00:00:00.000Z' }).where('id', '=', newer).execute();
+      const ids = async (state?: string) =>
+        (await t.api('GET', '/api/libraries', { query: { state } })).json().map((l: { id: string }) => l.id);
+      expect(await ids()).toEqual([libraryId]);
+      expect(await ids('trashed')).toEqual([newer, older]);
+      expect((await ids('all')).sort()).toEqual([libraryId, older, newer].sort());
+      const one = await t.api('GET', `/api/libraries/${older}`);
+      expect(one.statusCode).toBe(200);
+      expect(one.json().name).toBe('Trashed first');
+      // Only one live library remains, so library_id is still optional elsewhere.
+      expect((await t.api('GET', '/api/events')).statusCode).toBe(200);
     });
   });
 
