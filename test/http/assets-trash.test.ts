@@ -145,10 +145,13 @@ describe.each(DIALECTS)('trash, restore and permanent delete on %s', (dialect) =
   it('restore clears trashed_at, is idempotent, and writes asset_updated only for assets that changed', async () => {
     tick();
     const cursor = await lastCursor();
+    const untouched = (await get(ids[3])).json().updated_at;
     const res = await post('/api/assets/restore', [ids[2], ids[3]]);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({});
     expect((await get(ids[2])).json().trashed_at).toBeNull();
+    expect((await get(ids[2])).json().updated_at).toBe(new Date(now).toISOString());
+    expect((await get(ids[3])).json().updated_at).toBe(untouched);
     expect((await feed(cursor)).map((e) => [e.entity_type, e.event_type, e.entity_id])).toEqual([['asset', 'asset_updated', ids[2]]]);
     const again = await lastCursor();
     expect((await post('/api/assets/restore', [ids[2]])).statusCode).toBe(200);
