@@ -1,4 +1,4 @@
-import { type LocalDateTime, resolveLocalDateTime, toUtcText } from './capture-time.js';
+import { formatLocalDateTime, type LocalDateTime, parseIsoDateTime, resolveLocalDateTime, toUtcText } from './capture-time.js';
 
 /** The user-editable fields of `PATCH /api/assets/{id}`: omitted = unchanged, null = drop the override. */
 export interface AssetPatch {
@@ -34,13 +34,20 @@ export function gpsPairProblem(patch: AssetPatch): 'latitude' | 'longitude' | un
   return undefined;
 }
 
+/** Any accepted ISO spelling (space separator, bare date, `+0200`) is stored and served in one form. */
+function canonicalDateTime(text: string): string {
+  const parsed = parseIsoDateTime(text);
+  return parsed ? formatLocalDateTime(parsed) : text;
+}
+
 export function applyPatch(current: UserOverrides, patch: AssetPatch): UserOverrides {
   const pick = <T>(value: T | undefined, old: T): T => (value === undefined ? old : value);
+  const datetime = typeof patch.original_datetime === 'string' ? canonicalDateTime(patch.original_datetime) : patch.original_datetime;
   return {
     user_description: pick(patch.description, current.user_description),
     user_latitude: pick(patch.latitude, current.user_latitude),
     user_longitude: pick(patch.longitude, current.user_longitude),
-    user_original_datetime: pick(patch.original_datetime, current.user_original_datetime),
+    user_original_datetime: pick(datetime, current.user_original_datetime),
     user_rating: pick(patch.rating, current.user_rating),
   };
 }

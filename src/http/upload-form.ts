@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { discard, receiveToTempFile } from '../blobs/temp-file.js';
 import type { UploadForm } from '../services/asset-upload.js';
 import { unprocessable } from './errors.js';
+import { NUL_MESSAGE } from './validation.js';
 
 /** The Python SDK sends array fields as `name[]` (§0.2); one spelling is enough here. */
 const fieldName = (name: string) => name.replace(/\[\]$/, '');
@@ -24,6 +25,7 @@ export async function receiveUploadForm(request: FastifyRequest, tmpDir: string,
         form.fileName = part.filename;
         form.file = await receiveToTempFile(part.file, tmpDir);
       } else if (typeof part.value === 'string') {
+        if (part.value.includes('\u0000')) throw unprocessable(['body', name], NUL_MESSAGE, 'value_error');
         form.fields[name] = part.value;
       }
     }

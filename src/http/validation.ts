@@ -41,8 +41,38 @@ function withCommaLists(schema: JsonSchema, validate: ValidateFunction): Validat
   return wrapped;
 }
 
+export const NUL_MESSAGE = 'Text must not contain the NUL character (\\u0000)';
+
+/** The path of the first string (or key) holding U+0000, which PostgreSQL text cannot store. */
+function nulPath(value: unknown, path: string[] = []): string[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return path;
+    const found = nulPath(item, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Rejects NUL in every part on both databases alike, instead of a PostgreSQL-only 500. */
+function rejectingNul(validate: ValidateFunction): ValidateFunction {
+  const wrapped = ((data: unknown) => {
+    const path = nulPath(data);
+    if (path) {
+      const instancePath = path.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+      wrapped.errors = [{ keyword: 'nul', instancePath, schemaPath: '#', params: {}, message: NUL_MESSAGE }];
+      return false;
+    }
+    const ok = validate(data);
+    wrapped.errors = validate.errors;
+    return ok;
+  }) as ValidateFunction;
+  return wrapped;
+}
+
 export const validatorCompiler: FastifySchemaCompiler<JsonSchema> = ({ schema, httpPart }) => {
-  if (httpPart === 'body') return bodyAjv.compile(schema);
-  const validate = textAjv.compile(schema);
+  if (httpPart === 'body') return rejectingNul(bodyAjv.compile(schema));
+  const validate = rejectingNul(textAjv.compile(schema));
   return httpPart === 'querystring' ? withCommaLists(schema, validate) : validate;
 };

@@ -27,6 +27,15 @@ describe('applyPatch + effectiveValues', () => {
     const cleared = applyPatch(set, { description: null, latitude: null, longitude: null, rating: null, original_datetime: null });
     expect(effectiveValues(cleared, file)).toEqual({ description: 'from file', latitude: 1, longitude: 2, rating: 3, original_datetime: '2020-01-01T10:00:00+02:00' });
   });
+  it.each([
+    ['2021-03-04 05:06:07+02:00', '2021-03-04T05:06:07+02:00'],
+    ['2021-03-04T05:06:07+0200', '2021-03-04T05:06:07+02:00'],
+    ['2021-03-04T05:06:07.000Z', '2021-03-04T05:06:07+00:00'],
+    ['2021-03-04', '2021-03-04T00:00:00'],
+    ['2021-03-04T05:06:07.25', '2021-03-04T05:06:07.250'],
+  ])('stores original_datetime %s as %s', (sent, stored) => {
+    expect(applyPatch(none, { original_datetime: sent }).user_original_datetime).toBe(stored);
+  });
   it('rating 0 masks the file rating', () => {
     expect(effectiveValues(applyPatch(none, { rating: 0 }), file).rating).toBe(0);
   });

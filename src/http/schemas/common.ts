@@ -11,6 +11,12 @@ export const LibraryIdQuery = Type.String({ description: 'Library to operate on;
 
 export const ErrorResponse = Type.Object({ detail: Type.String() }, { $id: 'ErrorResponse', title: 'ErrorResponse' });
 
+/** 401/403 also carry `error` and `message` (spec §2.1); the serializer drops undeclared keys. */
+export const AuthErrorResponse = Type.Object(
+  { detail: Type.String(), error: Type.String(), message: Type.String() },
+  { $id: 'AuthErrorResponse', title: 'AuthErrorResponse' },
+);
+
 export const ValidationError = Type.Object(
   {
     loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
@@ -34,12 +40,12 @@ export const CursorPage = <T extends TSchema>(item: T, title: string) =>
 
 /** The error responses every authenticated route can give, for the OpenAPI document. */
 export const errorResponses = {
-  401: Type.Ref('ErrorResponse'),
+  401: Type.Ref('AuthErrorResponse'),
   404: Type.Ref('ErrorResponse'),
   422: Type.Ref('HTTPValidationError'),
 };
 
-export const sharedSchemas = [ErrorResponse, ValidationError, HTTPValidationError];
+export const sharedSchemas = [ErrorResponse, AuthErrorResponse, ValidationError, HTTPValidationError];
 
 /** A string enum as plain JSON Schema `enum`, so a bad value reports FastAPI's `enum` error. */
 export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) =>

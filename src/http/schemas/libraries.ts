@@ -25,7 +25,7 @@ export const UserResponse = Type.Object(
     is_active: Type.Boolean(),
     is_superuser: Type.Boolean(),
     is_verified: Type.Boolean(),
-    storage_limit_bytes: Nullable(Type.Integer()),
+    storage_limit_bytes: Type.Integer({ description: 'Cap on stored bytes; 2^53-1 when the server sets no cap' }),
     storage_used_bytes: Type.Integer(),
     email: Nullable(Type.String()),
     first_name: Nullable(Type.String()),
