@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
-import { entry, mediaPath } from '../support/media.js';
+import { mediaEntry, mediaFile } from '../support/media.js';
 import { seedAssets } from '../support/seed.js';
 import { uploadFile } from '../support/upload.js';
 import { createOtherUser } from '../support/users.js';
@@ -19,13 +19,13 @@ describe.each(DIALECTS)('bulk-update and exist on %s', (dialect) => {
   beforeAll(async () => {
     t = await createTestApp(dialect);
     for (const [i, file] of FILES.entries()) {
-      const res = await uploadFile(t, mediaPath(file), { device_id: DEVICE, device_asset_id: `dev-${i}` });
+      const res = await uploadFile(t, mediaFile(file), { device_id: DEVICE, device_asset_id: `dev-${i}` });
       expect(res.statusCode, file).toBe(201);
       ids.push(res.json().id);
     }
     libraryId = (await t.api('GET', '/api/libraries')).json()[0].id;
     other = await createOtherUser(t);
-    [{ id: foreignId }] = await seedAssets(t.runtime.deps.db, other.libraryId, [{ checksum: entry(FILES[0]).sha256_base64 }]);
+    [{ id: foreignId }] = await seedAssets(t.runtime.deps.db, other.libraryId, [{ checksum: mediaEntry(FILES[0]).sha256_base64 }]);
   });
   afterAll(async () => {
     await t.close();
@@ -58,7 +58,7 @@ describe.each(DIALECTS)('bulk-update and exist on %s', (dialect) => {
       expect(b.metadata.longitude).toBe(-2.5);
       expect(c.local_datetime).toBe('2020-02-02T02:02:02-05:00');
       // Omitted fields kept: the first asset still has its file GPS and capture time.
-      const italy = entry(FILES[0]);
+      const italy = mediaEntry(FILES[0]);
       expect(Math.abs(a.metadata.latitude - italy.gps!.lat)).toBeLessThan(1e-5);
       expect(a.local_datetime).toBe(italy.datetime_original!.iso);
       const rows = new Map((await metadataRows(ids)).map((r) => [r.asset_id, r]));
@@ -77,8 +77,8 @@ describe.each(DIALECTS)('bulk-update and exist on %s', (dialect) => {
       expect(reset.statusCode).toBe(200);
       const [a2, b2, c2] = await snapshot();
       expect(a2.metadata.rating).toBeNull();
-      expect(Math.abs(b2.metadata.latitude - entry(FILES[1]).gps!.lat)).toBeLessThan(1e-5);
-      expect(c2.local_datetime.slice(0, 19)).toBe(entry(FILES[2]).datetime_original!.iso.slice(0, 19));
+      expect(Math.abs(b2.metadata.latitude - mediaEntry(FILES[1]).gps!.lat)).toBeLessThan(1e-5);
+      expect(c2.local_datetime.slice(0, 19)).toBe(mediaEntry(FILES[2]).datetime_original!.iso.slice(0, 19));
     });
 
     it('accepts 200 items and rejects 0 and 201 with 422', async () => {
@@ -161,25 +161,25 @@ describe.each(DIALECTS)('bulk-update and exist on %s', (dialect) => {
     const exist = (body: unknown, query?: Record<string, unknown>, key?: string) => t.api('POST', '/api/assets/exist', { body, query, key });
     const lite = (i: number) => ({
       id: ids[i],
-      checksum: entry(FILES[i]).sha256_base64,
-      checksum_sha1: entry(FILES[i]).sha1_base64,
+      checksum: mediaEntry(FILES[i]).sha256_base64,
+      checksum_sha1: mediaEntry(FILES[i]).sha1_base64,
       device_asset_id: `dev-${i}`,
       device_id: DEVICE,
     });
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
 
     it('by checksums (base64 SHA-256): only matches, as AssetLiteResponse', async () => {
-      const res = await exist({ checksums: [entry(FILES[0]).sha256_base64, entry(FILES[2]).sha256_base64, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='] });
+      const res = await exist({ checksums: [mediaEntry(FILES[0]).sha256_base64, mediaEntry(FILES[2]).sha256_base64, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='] });
       expect(res.statusCode).toBe(200);
       expect([...res.json().assets].sort(byId)).toEqual([lite(0), lite(2)].sort(byId));
     });
 
     it('by checksum_sha1s (base64 SHA-1, as the Immich adapter sends)', async () => {
-      const res = await exist({ checksum_sha1s: [entry(FILES[1]).sha1_base64, 'AAAAAAAAAAAAAAAAAAAAAAAAAAA='] });
+      const res = await exist({ checksum_sha1s: [mediaEntry(FILES[1]).sha1_base64, 'AAAAAAAAAAAAAAAAAAAAAAAAAAA='] });
       expect(res.statusCode).toBe(200);
       expect(res.json().assets).toEqual([lite(1)]);
       // A hex SHA-1 is not the wire form: no match.
-      const hex = await exist({ checksum_sha1s: [Buffer.from(entry(FILES[1]).sha1_base64, 'base64').toString('hex')] });
+      const hex = await exist({ checksum_sha1s: [Buffer.from(mediaEntry(FILES[1]).sha1_base64, 'base64').toString('hex')] });
       expect(hex.json().assets).toEqual([]);
     });
 
@@ -197,12 +197,12 @@ describe.each(DIALECTS)('bulk-update and exist on %s', (dialect) => {
     });
 
     it("never returns another user's assets, even with the same checksum", async () => {
-      const mine = await exist({ checksums: [entry(FILES[0]).sha256_base64] });
+      const mine = await exist({ checksums: [mediaEntry(FILES[0]).sha256_base64] });
       expect(mine.json().assets.map((a: { id: string }) => a.id)).toEqual([ids[0]]);
-      const theirs = await exist({ checksums: [entry(FILES[0]).sha256_base64] }, undefined, other.key);
+      const theirs = await exist({ checksums: [mediaEntry(FILES[0]).sha256_base64] }, undefined, other.key);
       expect(theirs.statusCode).toBe(200);
       expect(theirs.json().assets.map((a: { id: string }) => a.id)).toEqual([foreignId]);
-      const crossLibrary = await exist({ checksums: [entry(FILES[0]).sha256_base64] }, { library_id: libraryId }, other.key);
+      const crossLibrary = await exist({ checksums: [mediaEntry(FILES[0]).sha256_base64] }, { library_id: libraryId }, other.key);
       expect(crossLibrary.statusCode).toBe(404);
     });
 
@@ -224,7 +224,7 @@ describe.each(DIALECTS)('bulk-update and exist on %s', (dialect) => {
     });
 
     it('accepts 5000 items and rejects 5001 with 422 too_long', async () => {
-      const list = (n: number) => [entry(FILES[0]).sha256_base64, ...Array.from({ length: n - 1 }, (_, i) => `missing-${i}`)];
+      const list = (n: number) => [mediaEntry(FILES[0]).sha256_base64, ...Array.from({ length: n - 1 }, (_, i) => `missing-${i}`)];
       const ok = await exist({ checksums: list(5000) });
       expect(ok.statusCode).toBe(200);
       expect(ok.json().assets.map((a: { id: string }) => a.id)).toEqual([ids[0]]);

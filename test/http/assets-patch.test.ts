@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
-import { entry, mediaPath } from '../support/media.js';
+import { mediaEntry, mediaFile } from '../support/media.js';
 import { uploadBuffer, uploadFile } from '../support/upload.js';
 import { createOtherUser } from '../support/users.js';
 
@@ -30,11 +30,11 @@ describe.each(DIALECTS)('PATCH /api/assets/{id} on %s', (dialect) => {
   beforeAll(async () => {
     t = await createTestApp(dialect);
     for (const file of [ITALY, FINLAND, COLORADO]) {
-      const res = await uploadFile(t, mediaPath(file), { device_asset_id: file });
+      const res = await uploadFile(t, mediaFile(file), { device_asset_id: file });
       expect(res.statusCode, file).toBe(201);
       ids[file] = res.json().id;
     }
-    const png = await uploadFile(t, mediaPath(PNG), { device_asset_id: PNG, file_created_at: PNG_FILE_CREATED_AT });
+    const png = await uploadFile(t, mediaFile(PNG), { device_asset_id: PNG, file_created_at: PNG_FILE_CREATED_AT });
     expect(png.statusCode).toBe(201);
     ids[PNG] = png.json().id;
     const rated = await uploadBuffer(t, 'rated.jpg', await ratedJpeg(), { device_asset_id: 'rated' });
@@ -73,7 +73,7 @@ describe.each(DIALECTS)('PATCH /api/assets/{id} on %s', (dialect) => {
 
   it('an empty body changes nothing and answers the full shape (metadata and file_data without include)', async () => {
     const id = ids[ITALY];
-    const truth = entry(ITALY);
+    const truth = mediaEntry(ITALY);
     const before = await getFull(id);
     const lean = (await t.api('GET', `/api/assets/${id}`)).json();
     expect(lean.metadata).toBeNull();
@@ -101,7 +101,7 @@ describe.each(DIALECTS)('PATCH /api/assets/{id} on %s', (dialect) => {
 
   it('sets GPS, keeps every omitted field, and null on both restores the file coordinates', async () => {
     const id = ids[ITALY];
-    const truth = entry(ITALY).gps!;
+    const truth = mediaEntry(ITALY).gps!;
     expect((await patch(id, { description: 'kept' })).statusCode).toBe(200);
 
     const set = await patch(id, { latitude: -33.8568, longitude: 151.2153 });
@@ -109,7 +109,7 @@ describe.each(DIALECTS)('PATCH /api/assets/{id} on %s', (dialect) => {
     expect(set.json().metadata.latitude).toBe(-33.8568);
     expect(set.json().metadata.longitude).toBe(151.2153);
     expect(set.json().metadata.description).toBe('kept');
-    expect(set.json().local_datetime).toBe(entry(ITALY).datetime_original!.iso);
+    expect(set.json().local_datetime).toBe(mediaEntry(ITALY).datetime_original!.iso);
     const row = await metadataRow(id);
     expect([row.user_latitude, row.user_longitude]).toEqual([-33.8568, 151.2153]);
     expect(close(row.file_latitude!, truth.lat) && close(row.file_longitude!, truth.lon)).toBe(true);
@@ -163,7 +163,7 @@ describe.each(DIALECTS)('PATCH /api/assets/{id} on %s', (dialect) => {
   it('an aware original_datetime keeps its offset in local_datetime and metadata.original_datetime; null restores the file time', async () => {
     const id = ids[COLORADO];
     const fileTime = (await getFull(id)).local_datetime;
-    expect(fileTime.startsWith(entry(COLORADO).datetime_original!.iso.slice(0, 19))).toBe(true);
+    expect(fileTime.startsWith(mediaEntry(COLORADO).datetime_original!.iso.slice(0, 19))).toBe(true);
 
     const aware = await patch(id, { original_datetime: '2021-03-04T05:06:07+02:00' });
     expect(aware.statusCode).toBe(200);
@@ -211,7 +211,7 @@ describe.each(DIALECTS)('PATCH /api/assets/{id} on %s', (dialect) => {
 
   it('without a capture time in the file, null original_datetime falls back to file_created_at', async () => {
     const id = ids[PNG];
-    expect(entry(PNG).datetime_original).toBeNull();
+    expect(mediaEntry(PNG).datetime_original).toBeNull();
     const initial = await getFull(id);
     expect(initial.local_datetime).toBe(PNG_FILE_CREATED_AT);
     expect(initial.file_data.file_created_at).toBe(PNG_FILE_CREATED_AT);

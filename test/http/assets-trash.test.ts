@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
-import { entry, mediaPath } from '../support/media.js';
+import { mediaEntry, mediaFile } from '../support/media.js';
 import { uploadFile } from '../support/upload.js';
 import { createOtherUser } from '../support/users.js';
 
@@ -14,7 +14,7 @@ const FILES = [
   'faces/alex_lacamoire/alex-lacamoire.png',
   'jpeg/nature/prairie_falcon.jpg',
 ];
-const size = (i: number) => entry(FILES[i]).size_bytes;
+const size = (i: number) => mediaEntry(FILES[i]).size_bytes;
 
 interface Event {
   cursor: string;
@@ -45,7 +45,7 @@ describe.each(DIALECTS)('trash, restore and permanent delete on %s', (dialect) =
   const uploadAll = async () => {
     ids = [];
     for (const [i, file] of FILES.entries()) {
-      const res = await uploadFile(t, mediaPath(file), { device_asset_id: `trash-${i}-${now}` });
+      const res = await uploadFile(t, mediaFile(file), { device_asset_id: `trash-${i}-${now}` });
       expect(res.statusCode, file).toBe(201);
       ids.push(res.json().id);
       tick();
@@ -208,7 +208,7 @@ describe.each(DIALECTS)('trash, restore and permanent delete on %s', (dialect) =
     });
     expect((await feed(cursor)).map((e) => [e.entity_type, e.event_type, e.entity_id])).toEqual([['asset', 'asset_deleted', ids[2]]]);
     // Gone for good: the same bytes upload as a new asset.
-    const again = await uploadFile(t, mediaPath(FILES[2]), { device_asset_id: 'again' });
+    const again = await uploadFile(t, mediaFile(FILES[2]), { device_asset_id: 'again' });
     expect(again.statusCode).toBe(201);
     expect(again.json().id).not.toBe(ids[2]);
     expect((await usage()).library_bytes).toBe(before.library_bytes);

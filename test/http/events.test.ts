@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
-import { mediaPath } from '../support/media.js';
+import { mediaFile } from '../support/media.js';
 import { seedAssets } from '../support/seed.js';
 import { uploadFile } from '../support/upload.js';
 import { createOtherUser, createOwnerLibrary } from '../support/users.js';
@@ -32,8 +32,8 @@ describe.each(DIALECTS)('GET /api/events on %s', (dialect) => {
     t = await createTestApp(dialect);
     t.runtime.deps.clock = () => new Date(clock);
     // T0: two uploads; T1: a PATCH; T2: a trash; T3: a bulk update of 30; T4: a permanent delete.
-    a = (await uploadFile(t, mediaPath('gps/italy_tuscany_DSCN0010.jpg'), { device_asset_id: 'a' })).json().id;
-    b = (await uploadFile(t, mediaPath('gps/finland_oulu_bird.jpg'), { device_asset_id: 'b' })).json().id;
+    a = (await uploadFile(t, mediaFile('gps/italy_tuscany_DSCN0010.jpg'), { device_asset_id: 'a' })).json().id;
+    b = (await uploadFile(t, mediaFile('gps/finland_oulu_bird.jpg'), { device_asset_id: 'b' })).json().id;
     libraryId = (await t.api('GET', '/api/libraries')).json()[0].id;
     clock = T0 + HOUR;
     expect((await t.api('PATCH', `/api/assets/${a}`, { body: { description: 'hello' } })).statusCode).toBe(200);
