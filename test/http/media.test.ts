@@ -1,0 +1,124 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { DIALECTS } from '../support/db.js';
+import { type ManifestEntry, expectsDecodeError, isBad, mediaEntries, mediaFile } from '../support/media.js';
+import { uploadFile } from '../support/upload.js';
+
+const LONG_EDGE: Record<string, number | null> = {
+  thumbnail: 360, small: 720, preview: 1440, fullsize: null,
+  thumbnail_image: 360, small_image: 720, preview_image: 1440, fullsize_image: null,
+};
+
+/** Files the pipeline must render; the iPhone 12 DNG is a pruned fixture whose preview lies past its end. */
+const undecodable = (e: ManifestEntry) => isBad(e) || expectsDecodeError(e) || e.path === 'raw/iphone12pro_IMG_1361.dng';
+
+describe.each(DIALECTS)('media pipeline on %s', (dialect) => {
+  let t: TestApp;
+  const ids = new Map<string, string>();
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    for (const file of mediaEntries()) {
+      const res = await uploadFile(t, mediaFile(file), { device_asset_id: file.path });
+      if (res.statusCode === 201) ids.set(file.path, res.json().id);
+    }
+    await t.runtime.worker.runUntilIdle();
+  }, 300_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const assetOf = async (path: string) => (await t.api('GET', `/api/assets/${ids.get(path)}`, { query: { include: 'variants' } })).json();
+  const fetchUrl = (url: string, headers: Record<string, string> = {}) => {
+    const u = new URL(url);
+    return t.app.inject({ method: 'GET', url: u.pathname + u.search, headers });
+  };
+
+  it('serves every rung of every decodable file at its signed URL, with its mimetype and size', async () => {
+    const decodable = mediaEntries((e) => !undecodable(e) && ids.has(e.path));
+    expect(decodable.length).toBeGreaterThan(70);
+    for (const file of decodable) {
+      const asset = await assetOf(file.path);
+      expect(asset.thumbhash, file.path).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      const tasks = (await t.api('GET', `/api/tasks/asset/${asset.id}`)).json();
+      expect(tasks.length, file.path).toBeGreaterThan(0);
+      for (const task of tasks) expect(task.status, `${file.path} ${task.task_type}: ${task.error_message}`).toBe('success');
+      for (const [name, variant] of Object.entries(asset.asset_urls as Record<string, { url: string; mimetype: string; width: number | null }>)) {
+        const res = await fetchUrl(variant.url);
+        expect(res.statusCode, `${file.path} ${name}`).toBe(200);
+        expect(res.headers['content-type'], `${file.path} ${name}`).toBe(variant.mimetype);
+        if (name in LONG_EDGE) {
+          const meta = await sharp(res.rawPayload).metadata();
+          const longest = Math.max(meta.width!, meta.height!);
+          const cap = LONG_EDGE[name];
+          if (cap !== null) expect(longest, `${file.path} ${name}`).toBeLessThanOrEqual(cap);
+          // Upright: same orientation (portrait/landscape) as the manifest's display size.
+          if (file.display_width !== file.display_height && Math.abs(file.display_width! - file.display_height!) > 2) {
+            expect(meta.width! > meta.height!, `${file.path} ${name} orientation`).toBe(file.display_width! > file.display_height!);
+          }
+        }
+      }
+    }
+  });
+
+  it('fails the tasks of undecodable files with a reason, and keeps serving', async () => {
+    const broken = mediaEntries((e) => undecodable(e) && ids.has(e.path));
+    expect(broken.length).toBeGreaterThan(0);
+    for (const file of broken) {
+      const tasks = (await t.api('GET', `/api/tasks/asset/${ids.get(file.path)}`)).json();
+      const media = tasks.filter((x: { task_type: string }) => x.task_type !== 'reverse_geocoding');
+      if (expectsDecodeError(file) && file.path.endsWith('.cr3')) continue; // its embedded preview may render
+      expect(media.some((x: { status: string; error_message: string | null }) => x.status === 'failure' && x.error_message), file.path).toBe(true);
+    }
+    expect((await t.api('GET', '/api/server/ping')).statusCode).toBe(200);
+  });
+
+  it('answers 403 to a tampered or expired signature and 404 to an unknown rung', async () => {
+    const { asset_urls } = await assetOf('gps/italy_tuscany_DSCN0010.jpg');
+    const good = new URL(asset_urls.preview.url);
+    const tampered = new URL(good);
+    tampered.searchParams.set('w', '9999');
+    expect((await fetchUrl(tampered.toString())).statusCode).toBe(403);
+    const otherAsset = new URL(good.toString().replace(ids.get('gps/italy_tuscany_DSCN0010.jpg')!, ids.get('gps/finland_oulu_bird.jpg')!));
+    expect((await fetchUrl(otherAsset.toString())).statusCode).toBe(403);
+    t.clock.advance(3 * 24 * 3600 * 1000);
+    try {
+      const expired = await fetchUrl(good.toString());
+      expect(expired.statusCode).toBe(403);
+      expect(expired.json().detail).toMatch(/expired/);
+    } finally {
+      t.clock.advance(-3 * 24 * 3600 * 1000);
+    }
+  });
+
+  it('serves exactly the requested bytes of a range, 416 beyond the end, attachment for originals', async () => {
+    const file = mediaEntries((e) => e.path === 'gps/spain_madrid_iphone6.jpg')[0];
+    const { asset_urls } = await assetOf(file.path);
+    const whole = await fetchUrl(asset_urls.original.url);
+    expect(whole.statusCode).toBe(200);
+    expect(whole.headers['content-disposition']).toMatch(/^attachment; filename="spain_madrid_iphone6.jpg"/);
+    expect(whole.headers['cache-control']).toContain('immutable');
+    expect(whole.rawPayload.length).toBe(file.size_bytes);
+    const part = await fetchUrl(asset_urls.original.url, { range: 'bytes=1000-1999' });
+    expect(part.statusCode).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 1000-1999/${file.size_bytes}`);
+    expect(Buffer.compare(part.rawPayload, whole.rawPayload.subarray(1000, 2000))).toBe(0);
+    const tail = await fetchUrl(asset_urls.original.url, { range: 'bytes=-10' });
+    expect(Buffer.compare(tail.rawPayload, whole.rawPayload.subarray(-10))).toBe(0);
+    const beyond = await fetchUrl(asset_urls.original.url, { range: `bytes=${file.size_bytes}-` });
+    expect(beyond.statusCode).toBe(416);
+    expect(beyond.headers['content-range']).toBe(`bytes */${file.size_bytes}`);
+    const cached = await fetchUrl(asset_urls.original.url, { 'if-none-match': whole.headers.etag as string });
+    expect(cached.statusCode).toBe(304);
+  });
+
+  it('lean responses carry only the thumbnail rung; videos get *_image stills and a playable MP4', async () => {
+    const photo = (await t.api('GET', `/api/assets/${ids.get('gps/finland_oulu_bird.jpg')}`)).json();
+    expect(Object.keys(photo.asset_urls)).toEqual(['thumbnail']);
+    const video = await assetOf('video/photoview_sample.webm');
+    expect(Object.keys(video.asset_urls).sort()).toEqual(['fullsize_image', 'original', 'playback', 'preview_image', 'small_image', 'thumbnail_image']);
+    const playback = await fetchUrl(video.asset_urls.playback.url);
+    expect(playback.headers['content-type']).toBe('video/mp4');
+    expect(playback.rawPayload.subarray(4, 8).toString()).toBe('ftyp');
+  });
+});
