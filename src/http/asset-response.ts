@@ -14,6 +14,9 @@ export const LEAN: Includes = new Set();
 
 export const includesOf = (tokens: AssetInclude[] | undefined): Includes => new Set(tokens ?? []);
 
+/** The metadata row is read for `metadata`, and for `variants` (whether a live video exists). */
+export const needsMetadata = (include: Includes) => include.has('metadata') || include.has('variants');
+
 function toMetadataResponse(m: MetadataRow) {
   const effective = effectiveValues(m, m);
   return {
@@ -54,6 +57,9 @@ function toMetadataResponse(m: MetadataRow) {
   };
 }
 
+/** A photo with a moving part: its own embedded video, or a video asset with the same Apple content id. */
+const hasLiveVideo = (m: MetadataRow | undefined) => Boolean(m && (m.motion_photo || m.live_photo_cid));
+
 /** The one mapper from an asset view to AssetResponse; every required field is always present. */
 export function toAssetResponse({ asset, metadata }: AssetView, include: Includes, urls: MediaUrlContext) {
   return {
@@ -70,7 +76,7 @@ export function toAssetResponse({ asset, metadata }: AssetView, include: Include
     duration: asset.duration,
     description: asset.description,
     thumbhash: asset.thumbhash,
-    asset_urls: assetUrls(urls, asset, include.has('variants')),
+    asset_urls: assetUrls(urls, asset, include.has('variants') ? { liveVideo: hasLiveVideo(metadata) } : undefined),
     stack_id: asset.stack_id,
     trashed_at: asset.trashed_at,
     file_data: include.has('file_data')

@@ -6,7 +6,7 @@ import * as assetTrash from '../services/asset-trash.js';
 import * as assetUpload from '../services/asset-upload.js';
 import * as assets from '../services/assets.js';
 import type { Deps } from '../services/deps.js';
-import { FULL, includesOf, toAssetResponse } from './asset-response.js';
+import { FULL, includesOf, needsMetadata, toAssetResponse } from './asset-response.js';
 import { principalOf } from './auth.js';
 import { mediaUrlContext } from './media-urls.js';
 import { unprocessable } from './errors.js';
@@ -66,7 +66,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
     { schema: { operationId: 'get_asset', tags, params: AssetParams, querystring: Type.Object({ include: Type.Optional(IncludeQuery) }), response: { 200: AssetRef, ...errorResponses } } },
     async (request) => {
       const include = includesOf(request.query.include);
-      const view = await assets.get(deps, principalOf(request), request.params.asset_id, include.has('metadata'));
+      const view = await assets.get(deps, principalOf(request), request.params.asset_id, needsMetadata(include));
       return toAssetResponse(view, include, mediaUrlContext(request, deps));
     },
   );
@@ -91,7 +91,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
     },
     async (request) => {
       const include = includesOf(request.query.include);
-      const page = await assets.list(deps, principalOf(request), request.query, include.has('metadata'));
+      const page = await assets.list(deps, principalOf(request), request.query, needsMetadata(include));
       const urls = mediaUrlContext(request, deps);
       return { data: page.data.map((v) => toAssetResponse(v, include, urls)), has_more: page.has_more };
     },

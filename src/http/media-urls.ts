@@ -46,12 +46,14 @@ function rungVariant(ctx: MediaUrlContext, asset: AssetRow, name: string, rung: 
   return variant(ctx, asset, name, rungMimeType(rung), targetWidth(asset, rung), { f: RUNGS[rung].format });
 }
 
+
 /**
  * §3.12 rungs: photos `thumbnail|small|preview|fullsize|original`; videos `original`, the
  * `*_image` stills and `playback` (a browser-playable MP4: the proxy when one was made).
- * Lean responses carry only the first thumbnail rung.
+ * Lean responses carry only the first thumbnail rung. Live and motion photos add `live_video`
+ * (an extension clients that do not know it ignore).
  */
-export function assetUrls(ctx: MediaUrlContext, asset: AssetRow, all: boolean): Record<string, AssetVariant> {
+export function assetUrls(ctx: MediaUrlContext, asset: AssetRow, all?: { liveVideo: boolean }): Record<string, AssetVariant> {
   const video = asset.media_type === 'video';
   const lean = video ? 'thumbnail_image' : 'thumbnail';
   const urls: Record<string, AssetVariant> = { [lean]: rungVariant(ctx, asset, lean, 'thumbnail') };
@@ -61,6 +63,7 @@ export function assetUrls(ctx: MediaUrlContext, asset: AssetRow, all: boolean): 
     urls.playback = variant(ctx, asset, 'playback', 'video/mp4', asset.width, {});
   } else {
     for (const rung of IMAGE_RUNGS) urls[rung] = rungVariant(ctx, asset, rung, rung);
+    if (all.liveVideo) urls.live_video = variant(ctx, asset, 'live_video', 'video/mp4', null, {});
   }
   urls.original = variant(ctx, asset, 'original', asset.mime_type, asset.width, { dl: asset.original_file_name });
   return urls;

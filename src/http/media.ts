@@ -5,7 +5,7 @@ import { verify } from '../domain/signed-url.js';
 import { isUndecodableMedia } from '../media/errors.js';
 import { isRungName } from '../media/rungs.js';
 import type { Deps } from '../services/deps.js';
-import { ensureRung, proxyKey, rungMimeType, VIDEO_STILL_RUNGS } from '../services/renditions.js';
+import { ensureMotionVideo, ensureRung, proxyKey, rungMimeType, VIDEO_STILL_RUNGS } from '../services/renditions.js';
 import * as assetStore from '../store/assets.js';
 import type { AssetRow } from '../store/assets.js';
 import { Forbidden, HttpError, NotFound } from './errors.js';
@@ -16,10 +16,8 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 async function resolveRung(deps: Deps, asset: AssetRow, rung: string): Promise<{ key: string; mimeType: string }> {
   const video = asset.media_type === 'video';
   if (rung === 'original') return { key: asset.blob_key, mimeType: asset.mime_type };
-  if (video && rung === 'playback') {
-    const proxy = proxyKey(asset);
-    return (await deps.blobs.stat(proxy)) ? { key: proxy, mimeType: 'video/mp4' } : { key: asset.blob_key, mimeType: asset.mime_type };
-  }
+  if (video && rung === 'playback') return playable(deps, asset);
+  if (!video && rung === 'live_video') return liveVideo(deps, asset);
   const still = video ? VIDEO_STILL_RUNGS[rung] : isRungName(rung) ? rung : undefined;
   if (!still) throw new NotFound(`No rung named ${rung} for this asset`);
   try {
@@ -28,6 +26,29 @@ async function resolveRung(deps: Deps, asset: AssetRow, rung: string): Promise<{
     if (isUndecodableMedia(err)) throw new NotFound('This rendition is not available: the file cannot be decoded');
     throw err;
   }
+}
+
+/** A still's moving part: its embedded motion video, or its Live Photo partner's playable bytes. */
+async function liveVideo(deps: Deps, asset: AssetRow): Promise<{ key: string; mimeType: string }> {
+  const [meta] = await assetStore.findMetadata(deps.db, [asset.id]);
+  if (meta?.motion_photo) {
+    const key = await ensureMotionVideo(deps, asset);
+    if (key) return { key, mimeType: 'video/mp4' };
+  }
+  const pair = meta?.live_photo_cid ? await assetStore.findLivePairVideo(deps.db, asset.library_id, meta.live_photo_cid) : undefined;
+  if (!pair) throw new NotFound('No live video for this photo (yet)');
+  return playable(deps, pair);
+}
+
+/**
+ * MP4 a browser can play: the display proxy once made, or an MP4 original (one that needs a
+ * proxy gets it from video_metadata_extract). Until then 404 at the same, stable URL.
+ */
+async function playable(deps: Deps, video: AssetRow): Promise<{ key: string; mimeType: string }> {
+  const proxy = proxyKey(video);
+  if (await deps.blobs.stat(proxy)) return { key: proxy, mimeType: 'video/mp4' };
+  if (video.mime_type === 'video/mp4') return { key: video.blob_key, mimeType: 'video/mp4' };
+  throw new NotFound('The playable version of this video is still being made');
 }
 
 const attachment = (name: string) => `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;

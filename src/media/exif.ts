@@ -34,6 +34,8 @@ export interface FileMetadata {
   /** Place names the file itself carries (IPTC/XMP); GPS geocoding never overwrites them. */
   sublocation: string | null;
   placeName: string | null;
+  /** The file embeds its own short video (Google/Samsung motion photo). */
+  motionPhoto: boolean;
 }
 
 type Tags = Record<string, unknown>;
@@ -147,7 +149,21 @@ export function toFileMetadata(tags: Tags): FileMetadata {
     fps: video ? first(tags, ['QuickTime:VideoFrameRate', 'Matroska:VideoFrameRate'], num) : null,
     sublocation: first(tags, ['XMP:LocationCreatedSublocation', 'XMP:LocationShownSublocation', 'IPTC:Sub-location', 'XMP:Location'], str),
     placeName: first(tags, ['XMP:LocationCreatedLocationName', 'XMP:LocationShownLocationName'], str),
+    motionPhoto: num(tags['XMP:MotionPhoto']) === 1 || num(tags['XMP:MicroVideo']) === 1 || str(tags['MakerNotes:EmbeddedVideoType']) !== null,
   };
+}
+
+/** Copies the video a motion photo embeds to `dest`; false when there is none. */
+export async function extractMotionVideo(path: string, dest: string): Promise<boolean> {
+  for (const tag of ['MotionPhotoVideo', 'EmbeddedVideoFile', 'MicroVideo']) {
+    try {
+      await sharedExifTool().extractBinaryTag(tag, path, dest);
+      return true;
+    } catch {
+      // not this tag: try the next spelling
+    }
+  }
+  return false;
 }
 
 /** Reads a file's tags with the shared, long-lived ExifTool pool (its start-up costs ~100 ms). */

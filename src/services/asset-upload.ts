@@ -111,6 +111,7 @@ function metadataRow(assetId: string, now: string, m: FileMetadata): MetadataRow
     user_longitude: null,
     user_original_datetime: null,
     user_rating: null,
+    motion_photo: m.motionPhoto ? 1 : 0,
   };
 }
 

@@ -5,6 +5,7 @@ import { putBuffer } from '../blobs/temp-file.js';
 import { type ImageSource, openImage } from '../media/decode.js';
 import { renderRung } from '../media/render.js';
 import { RUNGS, type RungName } from '../media/rungs.js';
+import { extractMotionVideo } from '../media/exif.js';
 import { extractStill } from '../media/video.js';
 import type { AssetRow } from '../store/assets.js';
 import type { Deps } from './deps.js';
@@ -41,6 +42,7 @@ export function renditionKey(asset: Pick<AssetRow, 'library_id' | 'id' | 'curren
 export const rungKey = (asset: AssetRow, rung: RungName) => renditionKey(asset, rung, RUNGS[rung].format === 'jpeg' ? 'jpg' : 'webp');
 export const stillKey = (asset: AssetRow) => renditionKey(asset, 'still', 'jpg');
 export const proxyKey = (asset: AssetRow) => renditionKey(asset, 'proxy', 'mp4');
+export const motionKey = (asset: AssetRow) => renditionKey(asset, 'motion', 'mp4');
 
 /**
  * The picture rungs are rendered from: the original for photos libvips reads; the stored
@@ -74,6 +76,23 @@ export async function ensureStill(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: A
       await fsp.rm(dest, { force: true });
     }
     return key;
+  });
+}
+
+/** The video a motion photo embeds, copied out once; undefined when the file holds none. */
+export async function ensureMotionVideo(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow): Promise<string | undefined> {
+  const key = motionKey(asset);
+  return singleFlight(key, async () => {
+    if (await deps.blobs.stat(key)) return key;
+    await fsp.mkdir(deps.tmpDir, { recursive: true });
+    const dest = path.join(deps.tmpDir, `${randomUUID()}.motion.mp4`);
+    try {
+      if (!(await extractMotionVideo(await deps.blobs.localPath(asset.blob_key), dest))) return undefined;
+      await deps.blobs.putFile(key, dest);
+      return key;
+    } finally {
+      await fsp.rm(dest, { force: true });
+    }
   });
 }
 

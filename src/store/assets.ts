@@ -145,6 +145,19 @@ export function findByIdsAnyLibrary(db: Executor, ids: string[]): Promise<AssetR
   return db.selectFrom('assets').selectAll().where('id', 'in', ids).execute();
 }
 
+/** The video half of an Apple Live Photo: same library, same content identifier. */
+export function findLivePairVideo(db: Executor, libraryId: string, contentId: string): Promise<AssetRow | undefined> {
+  return db
+    .selectFrom('assets')
+    .innerJoin('asset_metadata', 'asset_metadata.asset_id', 'assets.id')
+    .selectAll('assets')
+    .where('assets.library_id', '=', libraryId)
+    .where('assets.media_type', '=', 'video')
+    .where('asset_metadata.live_photo_cid', '=', contentId)
+    .orderBy('assets.trashed_at', 'desc')
+    .executeTakeFirst();
+}
+
 export function findByChecksum(db: Executor, libraryId: string, checksum: string): Promise<AssetRow | undefined> {
   return db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('checksum', '=', checksum).executeTakeFirst();
 }

@@ -124,6 +124,7 @@ export interface AssetMetadataTable {
   user_longitude: number | null;
   user_original_datetime: string | null;
   user_rating: number | null;
+  motion_photo: number;
 }
 
 export interface EventTable {

@@ -121,4 +121,26 @@ describe.each(DIALECTS)('media pipeline on %s', (dialect) => {
     expect(playback.headers['content-type']).toBe('video/mp4');
     expect(playback.rawPayload.subarray(4, 8).toString()).toBe('ftyp');
   });
+
+  it('pairs an Apple Live Photo with its video by content identifier and plays a motion photo', async () => {
+    const still = await assetOf('livephoto/IMG_7943.HEIC');
+    const movie = (await t.api('GET', `/api/assets/${ids.get('livephoto/IMG_7943_HEVC.MOV')}`, { query: { include: 'metadata' } })).json();
+    const stillMeta = (await t.api('GET', `/api/assets/${still.id}`, { query: { include: 'metadata' } })).json().metadata;
+    expect(stillMeta.live_photo_cid).toBe('9B539AB8-A668-4FA6-9207-EB653A5E7E3C');
+    expect(movie.metadata.live_photo_cid).toBe(stillMeta.live_photo_cid);
+    const live = await fetchUrl(still.asset_urls.live_video.url);
+    expect(live.statusCode).toBe(200);
+    expect(live.headers['content-type']).toMatch(/^video\//);
+    expect(live.rawPayload.subarray(4, 8).toString()).toBe('ftyp');
+
+    const motion = await assetOf('livephoto/samsung-one-ui-6_motionphoto.heic');
+    const clip = await fetchUrl(motion.asset_urls.live_video.url);
+    expect(clip.statusCode).toBe(200);
+    expect(clip.headers['content-type']).toBe('video/mp4');
+    expect(clip.rawPayload.subarray(4, 8).toString()).toBe('ftyp');
+    expect(clip.rawPayload.length).toBeGreaterThan(1_000_000);
+
+    const plain = await assetOf('gps/finland_oulu_bird.jpg');
+    expect(plain.asset_urls.live_video).toBeUndefined();
+  });
 });

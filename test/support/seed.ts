@@ -36,7 +36,7 @@ export async function seedAssets(db: Db, libraryId: string, items: SeedAsset[], 
       file_latitude: lat, file_longitude: lon, altitude: null, city: null, state: null, country: null, country_code: null,
       sublocation: null, place_name: null, timezone: null, file_description: null, fps: video ? 30 : null, live_photo_cid: null,
       projection_type: null, auto_stack_id: null, file_rating: item.rating ?? null, user_description: null, user_latitude: null,
-      user_longitude: null, user_original_datetime: null, user_rating: null,
+      user_longitude: null, user_original_datetime: null, user_rating: null, motion_photo: 0,
     };
     const asset: AssetRow = {
       id, library_id: libraryId, created_at: now, updated_at: now, trashed_at: item.trashed_at ?? null,
