@@ -1,0 +1,185 @@
+/**
+ * npm run bench:ingest — 200 twelve-megapixel JPEGs uploaded over HTTP to a fresh server until
+ * every non-ML task succeeded, against two baselines run in this process on the same files:
+ *   (a) the floor: sharp producing the same eager rungs in a tight loop at the same concurrency;
+ *   (b) an Immich-style recipe: decode once, 1440-px JPEG q80 + 250-px WebP q80 + ThumbHash,
+ *       one image at a time.
+ * Targets: ≥ 0.8 × (a), ≥ 2 × (b), server peak RSS (with its child processes) ≤ 1 GiB.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { rgbaToThumbHash } from 'thumbhash';
+import { openImage } from '../src/media/decode.js';
+import { renderRung } from '../src/media/render.js';
+import { thumbHashBase64 } from '../src/media/thumbhash.js';
+import { closeExifTool } from '../src/media/exiftool.js';
+import { eagerRungs } from '../src/services/renditions.js';
+
+const COUNT = Number(process.env.BENCH_INGEST_COUNT ?? 200);
+const WIDTH = 4000;
+const HEIGHT = 3000;
+const CONCURRENCY = Number(process.env.EUCALYPT_WORKERS || os.availableParallelism());
+const UPLOADS_IN_FLIGHT = 4;
+const KEY = 'apikey_bench_ingest_0123456789abcdef';
+const root = fileURLToPath(new URL('..', import.meta.url));
+const corpus = path.resolve(root, '../shared/media');
+const SOURCES = ['jpeg/nature/prairie_falcon.jpg', 'jpeg/nature/silver_fir.jpg', 'gps/italy_tuscany_DSCN0010.jpg', 'faces/obama/obama3.jpg', 'gps/spain_madrid_iphone6.jpg', 'faces/group/obama_and_biden.jpg', 'duplicates/el_torcal_rocks.jpg', 'faces/rose_leslie/rose_leslie_1.jpg'];
+
+async function makeCorpus(dir: string): Promise<string[]> {
+  await fsp.mkdir(dir, { recursive: true });
+  // Grain from a larger field, cropped at a different place per file: every file is unique bytes.
+  const noiseW = WIDTH + 256;
+  const noiseH = HEIGHT + 256;
+  const noise = Buffer.alloc(noiseW * noiseH * 3);
+  for (let i = 0; i < noise.length; i++) noise[i] = 112 + Math.floor(Math.random() * 32);
+  const bases = await Promise.all(SOURCES.map((s) => sharp(path.join(corpus, s)).rotate().resize(WIDTH, HEIGHT, { fit: 'cover' }).toColourspace('srgb').removeAlpha().raw().toBuffer()));
+  const files: string[] = [];
+  for (let i = 0; i < COUNT; i++) {
+    const grain = await sharp(noise, { raw: { width: noiseW, height: noiseH, channels: 3 } })
+      .extract({ left: (i * 37) % 256, top: (i * 53) % 256, width: WIDTH, height: HEIGHT })
+      .raw()
+      .toBuffer();
+    const file = path.join(dir, `bench_${String(i).padStart(3, '0')}.jpg`);
+    await sharp(bases[i % bases.length], { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+      .composite([{ input: grain, raw: { width: WIDTH, height: HEIGHT, channels: 3 }, blend: 'soft-light' }])
+      .jpeg({ quality: 88 })
+      .toFile(file);
+    files.push(file);
+  }
+  return files;
+}
+
+async function pool<T>(items: T[], width: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await run(items[next++]);
+  }));
+}
+
+async function timed(run: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await run();
+  return (performance.now() - start) / 1000;
+}
+
+/** (a) The same eager rungs and ThumbHash the `thumbhash` task makes, nothing else. */
+async function floor(files: string[]): Promise<number> {
+  return timed(() =>
+    pool(files, CONCURRENCY, async (file) => {
+      const source = await openImage(file, 'image/jpeg');
+      let thumb: Buffer | undefined;
+      for (const rung of eagerRungs({ mime_type: 'image/jpeg' })) {
+        const r = await renderRung(source, rung);
+        if (rung === 'thumbnail') thumb = r.data;
+      }
+      await thumbHashBase64(thumb!);
+    }),
+  );
+}
+
+/** (b) Immich's recipe: one decode, two encodes and a ThumbHash, one image at a time. */
+async function immichRecipe(files: string[]): Promise<number> {
+  return timed(() =>
+    pool(files, 1, async (file) => {
+      const { data, info } = await sharp(file).rotate().resize(1440, 1440, { fit: 'inside', withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true });
+      const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
+      await sharp(data, raw).jpeg({ quality: 80 }).toBuffer();
+      await sharp(data, raw).resize(250, 250, { fit: 'inside' }).webp({ quality: 80 }).toBuffer();
+      const small = await sharp(data, raw).resize(100, 100, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      rgbaToThumbHash(small.info.width, small.info.height, small.data);
+    }),
+  );
+}
+
+function treeRssBytes(pid: number): number {
+  let total = 0;
+  const visit = (p: number) => {
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+      const children = fs.readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
+      for (const c of children ? children.split(/\s+/) : []) visit(Number(c));
+    } catch {
+      // the process ended between two reads
+    }
+  };
+  visit(pid);
+  return total;
+}
+
+async function ours(files: string[], dataDir: string): Promise<{ seconds: number; peakRss: number; failed: number }> {
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), 'serve'], {
+    cwd: root,
+    env: { ...process.env, EUCALYPT_DATA_DIR: dataDir, EUCALYPT_PORT: String(port), EUCALYPT_API_KEY: KEY, EUCALYPT_LOG_LEVEL: 'warn', EUCALYPT_WORKERS: String(CONCURRENCY) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const auth = { authorization: `Bearer ${KEY}` };
+  for (let i = 0; ; i++) {
+    if (await fetch(`${base}/api/server/ping`).then((r) => r.ok, () => false)) break;
+    if (i > 200) throw new Error('server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRssBytes(child.pid!))), 50);
+  try {
+    const seconds = await timed(async () => {
+      await pool(files, UPLOADS_IN_FLIGHT, async (file) => {
+        const form = new FormData();
+        form.set('asset_data', await fs.openAsBlob(file), path.basename(file));
+        form.set('device_asset_id', path.basename(file));
+        form.set('device_id', 'bench');
+        form.set('file_created_at', new Date().toISOString());
+        form.set('file_modified_at', new Date().toISOString());
+        const res = await fetch(`${base}/api/assets`, { method: 'POST', body: form, headers: auth });
+        if (res.status !== 201) throw new Error(`upload ${file}: ${res.status} ${await res.text()}`);
+      });
+      for (;;) {
+        const open = await Promise.all(['pending', 'started'].map(async (status) => (await (await fetch(`${base}/api/tasks/?status=${status}&limit=1`, { headers: auth })).json()) as unknown[]));
+        if (open.every((l) => l.length === 0)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    const failed = ((await (await fetch(`${base}/api/tasks/?status=failure&limit=1000`, { headers: auth })).json()) as unknown[]).length;
+    return { seconds, peakRss, failed };
+  } finally {
+    clearInterval(sampler);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'eucalypt-bench-ingest-'));
+try {
+  console.log(`bench:ingest — ${COUNT} × ${WIDTH}×${HEIGHT} JPEGs, ${CONCURRENCY} workers, ${os.availableParallelism()} cores`);
+  const files = await makeCorpus(path.join(work, 'photos'));
+  const mb = (await Promise.all(files.map((f) => fsp.stat(f)))).reduce((s, st) => s + st.size, 0) / 1e6;
+  console.log(`made ${files.length} files, ${mb.toFixed(0)} MB; eager rungs: ${eagerRungs({ mime_type: 'image/jpeg' }).join(', ')} + ThumbHash`);
+  const a = await floor(files);
+  const b = await immichRecipe(files);
+  const run = await ours(files, path.join(work, 'data'));
+  const rate = (s: number) => COUNT / s;
+  const vsFloor = rate(run.seconds) / rate(a);
+  const vsRecipe = rate(run.seconds) / rate(b);
+  const line = (label: string, s: number) => console.log(`${label.padEnd(44)} ${rate(s).toFixed(2).padStart(7)} photos/s  (${s.toFixed(1)} s)`);
+  line('(a) floor: eager rungs in sharp', a);
+  line('(b) Immich-style recipe, one at a time', b);
+  line('Eucalypt: HTTP upload → all tasks succeeded', run.seconds);
+  const checks: [string, boolean][] = [
+    [`vs floor ${vsFloor.toFixed(2)}× (target ≥ 0.8×)`, vsFloor >= 0.8],
+    [`vs recipe ${vsRecipe.toFixed(2)}× (target ≥ 2×)`, vsRecipe >= 2],
+    [`server peak RSS ${(run.peakRss / 2 ** 20).toFixed(0)} MiB incl. child processes (target ≤ 1024 MiB)`, run.peakRss <= 2 ** 30],
+    [`failed tasks: ${run.failed}`, run.failed === 0],
+  ];
+  for (const [text, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
+  process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
+} finally {
+  await closeExifTool();
+  await fsp.rm(work, { recursive: true, force: true });
+}
