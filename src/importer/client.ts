@@ -31,6 +31,20 @@ export class ServerUnreachable extends Error {
   }
 }
 
+/**
+ * The server answered with a redirect (e.g. http:// to https://). Never followed: fetch turns
+ * a redirected POST into a GET, and a streamed body cannot be replayed.
+ */
+export class Redirected extends Error {
+  constructor(
+    readonly server: string,
+    readonly location: string | undefined,
+  ) {
+    super(`${server} redirects${location ? ` to ${location}` : ''}`);
+    this.name = 'Redirected';
+  }
+}
+
 /** The local file could not be read while it was being sent. */
 export class LocalReadError extends Error {
   override name = 'LocalReadError';
@@ -103,7 +117,14 @@ export class GumnutClient {
     if (checksums.length > 5000) throw new Error('exist: at most 5000 checksums per call');
     const query = this.options.libraryId ? `?library_id=${encodeURIComponent(this.options.libraryId)}` : '';
     const body = JSON.stringify({ checksums });
-    const res = await this.send('existence check', `/api/assets/exist${query}`, () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body }), signal, options.attempts);
+    const res = await this.send(
+      'existence check',
+      `/api/assets/exist${query}`,
+      // 'manual': a redirect comes back as a response, so the error can say where it points.
+      () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body, redirect: 'manual' }),
+      signal,
+      options.attempts,
+    );
     if (res.status === 404 && !this.options.libraryId) {
       // §1.8: with no live library, the first upload creates one; until then nothing exists.
       await res.body?.cancel();
@@ -150,7 +171,15 @@ export class GumnutClient {
           }
           yield form.tail;
         }
-        return { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(form.length) }, body: toStream(body()), duplex: 'half' } as RequestInit;
+        // redirect 'error': with 'follow' (and even 'manual') Node's fetch tees a stream body to
+        // replay it after a redirect, holding the whole file in memory (nodejs/undici#4058).
+        return {
+          method: 'POST',
+          headers: { 'content-type': form.contentType, 'content-length': String(form.length) },
+          body: toStream(body()),
+          duplex: 'half',
+          redirect: 'error',
+        } as RequestInit;
       },
       signal,
       undefined,
@@ -181,7 +210,13 @@ export class GumnutClient {
         signal?.throwIfAborted();
         const local = localError();
         if (local) throw new LocalReadError(`cannot read the file: ${(local as NodeJS.ErrnoException).code ?? (local as Error).message ?? String(local)}`);
-        failure = new ServerUnreachable(this.server, connectionCode(err));
+        const code = connectionCode(err);
+        if (code === 'unexpected redirect') throw new Redirected(this.server, undefined);
+        failure = new ServerUnreachable(this.server, code);
+      }
+      if (res && res.status >= 300 && res.status < 400) {
+        await res.body?.cancel();
+        throw new Redirected(this.server, res.headers.get('location') ?? undefined);
       }
       if (res && !RETRY_STATUSES.has(res.status)) return res;
       let delay = backoff(this.retry, attempt);

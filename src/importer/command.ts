@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { SETTINGS } from '../config.js';
 import { INITIAL_KEY_FILE } from '../services/bootstrap.js';
 import { normaliseServer } from './client.js';
+import { cacheDir } from './hash-cache.js';
 import { ImportError, importFolder } from './import.js';
 import { createProgress, formatSummary } from './progress.js';
 
@@ -54,14 +55,14 @@ export async function runImport(argv: string[], env: NodeJS.ProcessEnv = process
   }
 
   const controller = new AbortController();
+  const progress = createProgress(io.stderr);
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
-    io.stderr.write('\nStopping (press Ctrl-C again to quit at once)…\n');
+    progress.log('Stopping (press Ctrl-C again to quit at once)…');
     controller.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const progress = createProgress(io.stderr);
   try {
     const summary = await importFolder({
       folder: args.folder,
@@ -70,6 +71,7 @@ export async function runImport(argv: string[], env: NodeJS.ProcessEnv = process
       libraryId: args.libraryId,
       concurrency: args.concurrency,
       dryRun: args.dryRun,
+      cacheDir: cacheDir(env),
       signal: controller.signal,
       progress,
     });

@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import os from 'node:os';
-import { ApiError, GumnutClient, LocalReadError, type RetryPolicy, ServerUnreachable } from './client.js';
+import { ApiError, GumnutClient, LocalReadError, Redirected, type RetryPolicy, ServerUnreachable } from './client.js';
 import { cacheDir, cacheFileFor, HashCache, type Hashes, hashFile } from './hash-cache.js';
 import { type Progress, quietProgress } from './progress.js';
 import { type LocalFile, walk } from './walk.js';
@@ -16,8 +16,10 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Default `eucalypt-import:<hostname>`. */
   deviceId?: string;
-  /** The hash cache; default one per (server, folder) in the user's cache folder; null = none. */
+  /** The hash cache; default one per (server, folder) in `cacheDir`; null = none. */
   cacheFile?: string | null;
+  /** Default: the user's cache folder (`$XDG_CACHE_HOME/eucalypt`). */
+  cacheDir?: string;
   retry?: Partial<RetryPolicy>;
   /** Aborting stops new work, cancels uploads in flight and returns the summary so far. */
   signal?: AbortSignal;
@@ -191,6 +193,10 @@ async function preflight(client: GumnutClient, libraryId: string | undefined, si
 /** A sentence for an error that stops the whole import. */
 function explain(err: unknown, server: string, libraryId: string | undefined): string {
   if (err instanceof ServerUnreachable) return `Cannot reach the server at ${server} (${err.code}). Is it running? Choose another with --server URL.`;
+  if (err instanceof Redirected) {
+    const target = err.location?.replace(/\/api\/assets\/exist.*$/, '');
+    return `The server at ${server} redirects${target ? ` to ${target}` : ''}: pass the final address with --server.`;
+  }
   if (err instanceof ApiError) {
     switch (err.status) {
       case 401:
@@ -220,7 +226,7 @@ async function hashAll(
   progress: Progress,
   fail: (file: LocalFile, reason: string) => void,
 ): Promise<Map<LocalFile, Hashes>> {
-  const cacheFile = options.cacheFile === undefined ? cacheFileFor(cacheDir(), server, folder) : options.cacheFile;
+  const cacheFile = options.cacheFile === undefined ? cacheFileFor(options.cacheDir ?? cacheDir(), server, folder) : options.cacheFile;
   const cache = await HashCache.load(cacheFile, server, folder);
   const hashes = new Map<LocalFile, Hashes>();
   const saveCache = (prune = false) =>
@@ -234,7 +240,7 @@ async function hashAll(
       const cached = cache.get(file);
       if (cached) {
         hashes.set(file, cached);
-        progress.advance(1, file.size);
+        progress.advance(1, file.size, { cached: true });
         return;
       }
       let read = 0;
@@ -327,7 +333,7 @@ async function uploadAll(
     } catch (err) {
       progress.advance(0, -sent);
       if (signal.aborted) return; // interrupted: left pending for the next run
-      if (err instanceof ServerUnreachable || (err instanceof ApiError && FATAL_STATUSES.has(err.status))) {
+      if (err instanceof ServerUnreachable || err instanceof Redirected || (err instanceof ApiError && FATAL_STATUSES.has(err.status))) {
         stop(explain(err, client.server, options.libraryId));
         return;
       }

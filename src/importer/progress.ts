@@ -6,8 +6,11 @@ export type Phase = 'Hashing' | 'Checking' | 'Uploading';
 export interface Progress {
   /** A new phase over `files` files of `bytes` bytes in total; ends the previous one. */
   phase(name: Phase, files: number, bytes: number): void;
-  /** `bytes` may come before the file completes (streaming), or be negative (a retry). */
-  advance(files: number, bytes: number): void;
+  /**
+   * `bytes` may come before the file completes (streaming), or be negative (a retry).
+   * `cached` work (hashes from the cache) fills the bar but does not count towards the rate.
+   */
+  advance(files: number, bytes: number, options?: { cached?: boolean }): void;
   failed(): void;
   /** A message that must not be overwritten by the status line. */
   log(line: string): void;
@@ -38,7 +41,9 @@ export function createProgress(stream: Sink, options: ProgressOptions = {}): Pro
   const tty = options.tty ?? Boolean(stream.isTTY);
   const now = options.now ?? Date.now;
   const intervalMs = options.intervalMs ?? (tty ? 150 : 5000);
-  let state: { name: Phase; files: number; bytes: number; doneFiles: number; doneBytes: number; failed: number; startedAt: number; samples: [number, number][] } | undefined;
+  let state:
+    | { name: Phase; files: number; bytes: number; doneFiles: number; doneBytes: number; cachedFiles: number; cachedBytes: number; failed: number; startedAt: number; samples: [number, number][] }
+    | undefined;
   let timer: NodeJS.Timeout | undefined;
   let drawn = false;
 
@@ -47,14 +52,18 @@ export function createProgress(stream: Sink, options: ProgressOptions = {}): Pro
     const s = state;
     const elapsed = now() - s.startedAt;
     const fraction = s.bytes > 0 ? s.doneBytes / s.bytes : s.files > 0 ? s.doneFiles / s.files : 1;
-    const parts = [`${s.name.padEnd(9)} ${bar(Math.min(1, Math.max(0, fraction)))}`, `${s.doneFiles}/${s.files} files`, `${formatBytes(s.doneBytes)}/${formatBytes(s.bytes)}`];
+    const unit = s.name === 'Checking' ? 'checksums' : 'files';
+    const parts = [`${s.name.padEnd(9)} ${bar(Math.min(1, Math.max(0, fraction)))}`, `${s.doneFiles}/${s.files} ${unit}`];
+    if (s.bytes === 0) return [...parts, ...(final ? [`in ${formatDuration(elapsed)}`] : [])].join('  ');
+    parts.push(`${formatBytes(s.doneBytes)}/${formatBytes(s.bytes)}`);
+    if (s.cachedFiles) parts.push(`${s.cachedFiles} cached`);
     if (s.failed) parts.push(`${s.failed} failed`);
     if (final) {
-      parts.push(`${formatRate(elapsed > 0 ? (s.doneBytes / elapsed) * 1000 : 0)}`, `in ${formatDuration(elapsed)}`);
+      parts.push(`${formatRate(elapsed > 0 ? ((s.doneBytes - s.cachedBytes) / elapsed) * 1000 : 0)}`, `in ${formatDuration(elapsed)}`);
     } else {
-      const rate = windowRate(s.samples, now());
+      const rate = windowRate(s.samples, now(), s.doneBytes - s.cachedBytes);
       parts.push(formatRate(rate));
-      const left = s.bytes - s.doneBytes;
+      const left = s.bytes - s.doneBytes; // cached work comes first, so the rate of the rest applies
       parts.push(`ETA ${rate > 0 && elapsed > 1000 ? formatDuration((left / rate) * 1000) : '--'}`);
     }
     return parts.join('  ');
@@ -84,18 +93,23 @@ export function createProgress(stream: Sink, options: ProgressOptions = {}): Pro
   return {
     phase(name, files, bytes) {
       endPhase();
-      state = { name, files, bytes, doneFiles: 0, doneBytes: 0, failed: 0, startedAt: now(), samples: [[now(), 0]] };
+      state = { name, files, bytes, doneFiles: 0, doneBytes: 0, cachedFiles: 0, cachedBytes: 0, failed: 0, startedAt: now(), samples: [[now(), 0]] };
       if (tty) draw();
       timer = setInterval(draw, intervalMs);
       timer.unref();
     },
-    advance(files, bytes) {
+    advance(files, bytes, { cached = false } = {}) {
       if (!state) return;
       state.doneFiles += files;
       state.doneBytes += bytes;
+      if (cached) {
+        state.cachedFiles += files;
+        state.cachedBytes += bytes;
+      }
       const t = now();
       const last = state.samples[state.samples.length - 1];
-      if (t - last[0] >= 100) state.samples.push([t, state.doneBytes]);
+      const work = state.doneBytes - state.cachedBytes;
+      if (t - last[0] >= 250) state.samples.push([t, work]);
       while (state.samples.length > 2 && t - state.samples[0][0] > RATE_WINDOW_MS) state.samples.shift();
     },
     failed() {
@@ -110,10 +124,10 @@ export function createProgress(stream: Sink, options: ProgressOptions = {}): Pro
   };
 }
 
-function windowRate(samples: [number, number][], t: number): number {
+/** Bytes per second since the oldest sample still in the window. */
+function windowRate(samples: [number, number][], t: number, work: number): number {
   const [t0, b0] = samples[0];
-  const [, b1] = samples[samples.length - 1];
-  return t - t0 > 0 ? ((b1 - b0) / (t - t0)) * 1000 : 0;
+  return t - t0 > 0 ? ((work - b0) / (t - t0)) * 1000 : 0;
 }
 
 function bar(fraction: number): string {
@@ -144,15 +158,17 @@ export function formatDuration(ms: number): string {
 
 /** The end-of-run report: counts, then each failure with its path and reason. */
 export function formatSummary(s: ImportSummary): string {
+  const sent = s.uploadedBytes ? `, ${formatBytes(s.uploadedBytes)} uploaded` : '';
   const lines = [
-    `${s.dryRun ? 'Dry run of' : 'Imported'} ${s.folder} into ${s.server}${s.libraryId ? ` (library ${s.libraryId})` : ''} in ${formatDuration(s.elapsedMs)}:`,
+    `${s.dryRun ? 'Dry run of' : 'Imported'} ${s.folder} into ${s.server}${s.libraryId ? ` (library ${s.libraryId})` : ''} in ${formatDuration(s.elapsedMs)}${sent}:`,
     `  found        ${s.found} image and video files${s.ignored ? ` (${s.ignored} other files ignored)` : ''}`,
   ];
   if (s.dryRun) {
     lines.push(`  skipped      ${s.skipped} already on the server`, `  to upload    ${s.pending} (${formatBytes(s.pendingBytes)}), nothing sent`);
+    if (s.failed.length) lines.push(`  failed       ${s.failed.length}`);
   } else {
     lines.push(
-      `  new          ${s.new}${s.uploadedBytes ? ` (${formatBytes(s.uploadedBytes)} sent)` : ''}`,
+      `  new          ${s.new}`,
       `  duplicates   ${s.duplicates}`,
       `  skipped      ${s.skipped} already on the server`,
       `  failed       ${s.failed.length}`,
