@@ -146,13 +146,15 @@ export async function importFolder(options: ImportOptions): Promise<ImportSummar
 
   try {
     const hashes = await hashAll(files, options, folder, client.server, concurrency, signal, progress, fail);
-    const toUpload = await checkExistence(client, files, hashes, signal, progress, (file) => {
-      summary.skipped++;
-      settled.add(file);
-    }).catch((err: unknown) => {
-      if (!signal.aborted) stop(explain(err, client.server, options.libraryId));
-      return [];
-    });
+    const toUpload = signal.aborted
+      ? []
+      : await checkExistence(client, files, hashes, signal, progress, (file) => {
+          summary.skipped++;
+          settled.add(file);
+        }).catch((err: unknown) => {
+          if (!signal.aborted) stop(explain(err, client.server, options.libraryId));
+          return [];
+        });
     if (!options.dryRun && !signal.aborted) {
       await uploadAll(client, toUpload, options, concurrency, signal, progress, summary, settled, fail, stop);
     }

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../src/importer/command.js';
 import { ImportError, importFolder, type ImportOptions } from '../../src/importer/import.js';
+import { quietProgress } from '../../src/importer/progress.js';
 import { newLibraryRow } from '../../src/services/libraries.js';
 import * as libraryStore from '../../src/store/libraries.js';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../support/app.js';
@@ -131,9 +132,12 @@ describe.each(DIALECTS)('eucalypt import on %s', (dialect) => {
     const cache = JSON.parse(await fsp.readFile(path.join(tmp, 'cache.json'), 'utf8'));
     expect(Object.keys(cache.files)).toHaveLength(planted.length);
     const before = (await listAll(t)).length;
+    let cachedFiles = 0;
+    const progress = { ...quietProgress, advance: (files: number, _bytes: number, o?: { cached?: boolean }) => void (o?.cached && (cachedFiles += files)) };
 
-    const summary = await run();
+    const summary = await run({ progress });
 
+    expect(cachedFiles).toBe(planted.length);
     expect(summary.new).toBe(0);
     expect(summary.duplicates).toBe(0);
     // The rejected files are tried (and refused) again; everything else is already there.
