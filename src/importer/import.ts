@@ -119,55 +119,63 @@ export async function importFolder(options: ImportOptions): Promise<ImportSummar
     summary.stopped ??= reason;
     halt.abort(new Error(reason));
   };
-  if (options.signal?.aborted) stop('interrupted');
-  options.signal?.addEventListener('abort', () => stop('interrupted'), { once: true });
-  const done = () => {
-    summary.elapsedMs = Date.now() - startedAt;
-    return summary;
+  const run: Run = {
+    client,
+    options,
+    folder,
+    concurrency,
+    signal,
+    progress,
+    summary,
+    settled: new Set(),
+    stop,
+    fail(file, reason) {
+      summary.failed.push({ path: file.relativePath, reason });
+      this.settled.add(file);
+    },
   };
-
-  await preflight(client, options.libraryId, signal);
-  let files: LocalFile[];
+  const interrupted = () => stop('interrupted');
+  if (options.signal?.aborted) interrupted();
+  options.signal?.addEventListener('abort', interrupted, { once: true });
   try {
-    const walked = await walk(folder, signal);
-    files = walked.files;
-    summary.found = files.length;
-    summary.ignored = walked.ignored;
-    summary.failed.push(...walked.problems);
-  } catch (err) {
-    if (signal.aborted) return done();
-    throw err;
-  }
-  const settled = new Set<LocalFile>();
-  const fail = (file: LocalFile, reason: string) => {
-    summary.failed.push({ path: file.relativePath, reason });
-    settled.add(file);
-  };
-
-  try {
-    const hashes = await hashAll(files, options, folder, client.server, concurrency, signal, progress, fail);
-    const toUpload = signal.aborted
-      ? []
-      : await checkExistence(client, files, hashes, signal, progress, (file) => {
-          summary.skipped++;
-          settled.add(file);
-        }).catch((err: unknown) => {
-          if (!signal.aborted) stop(explain(err, client.server, options.libraryId));
-          return [];
-        });
-    if (!options.dryRun && !signal.aborted) {
-      await uploadAll(client, toUpload, options, concurrency, signal, progress, summary, settled, fail, stop);
+    await preflight(run);
+    const files = signal.aborted ? undefined : await walkFolder(run);
+    if (files) {
+      try {
+        const hashes = await hashAll(run, files);
+        const missing = signal.aborted ? [] : await checkExistence(run, files, hashes);
+        if (!options.dryRun && !signal.aborted) await uploadAll(run, missing);
+      } finally {
+        progress.finish();
+      }
+      for (const file of files) {
+        if (run.settled.has(file)) continue;
+        summary.pending++;
+        summary.pendingBytes += file.size;
+      }
     }
+    summary.failed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return summary;
   } finally {
-    progress.finish();
+    options.signal?.removeEventListener('abort', interrupted);
+    summary.elapsedMs = Date.now() - startedAt;
   }
-  for (const file of files) {
-    if (settled.has(file)) continue;
-    summary.pending++;
-    summary.pendingBytes += file.size;
-  }
-  summary.failed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return done();
+}
+
+/** State shared by the phases of one run. */
+interface Run {
+  client: GumnutClient;
+  options: ImportOptions;
+  folder: string;
+  concurrency: number;
+  /** The caller's signal, or our own abort on a fatal answer. */
+  signal: AbortSignal;
+  progress: Progress;
+  summary: ImportSummary;
+  /** Files with an outcome (new, duplicate, skipped, failed); the rest are pending. */
+  settled: Set<LocalFile>;
+  stop(reason: string): void;
+  fail(file: LocalFile, reason: string): void;
 }
 
 async function resolveFolder(folder: string): Promise<string> {
@@ -183,12 +191,26 @@ async function resolveFolder(folder: string): Promise<string> {
 }
 
 /** One cheap existence check before any work: reachable server, accepted key, a usable library. */
-async function preflight(client: GumnutClient, libraryId: string | undefined, signal: AbortSignal): Promise<void> {
+async function preflight({ client, options, signal }: Run): Promise<void> {
   try {
     await client.exist([EMPTY_SHA256], signal, { attempts: 3 });
   } catch (err) {
-    if (signal.aborted) throw err;
-    throw new ImportError(explain(err, client.server, libraryId), err instanceof ApiError ? err.status : undefined);
+    if (signal.aborted) return;
+    throw new ImportError(explain(err, client.server, options.libraryId), err instanceof ApiError ? err.status : undefined);
+  }
+}
+
+/** The media files under the folder (walk problems become failures); undefined once interrupted. */
+async function walkFolder({ folder, signal, summary }: Run): Promise<LocalFile[] | undefined> {
+  try {
+    const walked = await walk(folder, signal);
+    summary.found = walked.files.length;
+    summary.ignored = walked.ignored;
+    summary.failed.push(...walked.problems);
+    return walked.files;
+  } catch (err) {
+    if (signal.aborted) return undefined;
+    throw err;
   }
 }
 
@@ -218,16 +240,9 @@ function explain(err: unknown, server: string, libraryId: string | undefined): s
   return (err as Error)?.message ?? String(err);
 }
 
-async function hashAll(
-  files: LocalFile[],
-  options: ImportOptions,
-  folder: string,
-  server: string,
-  concurrency: number,
-  signal: AbortSignal,
-  progress: Progress,
-  fail: (file: LocalFile, reason: string) => void,
-): Promise<Map<LocalFile, Hashes>> {
+async function hashAll(run: Run, files: LocalFile[]): Promise<Map<LocalFile, Hashes>> {
+  const { options, folder, signal, progress } = run;
+  const server = run.client.server;
   const cacheFile = options.cacheFile === undefined ? cacheFileFor(options.cacheDir ?? cacheDir(), server, folder) : options.cacheFile;
   const cache = await HashCache.load(cacheFile, server, folder);
   const hashes = new Map<LocalFile, Hashes>();
@@ -238,7 +253,7 @@ async function hashAll(
   progress.phase('Hashing', files.length, sum(files));
   const timer = setInterval(() => void saveCache(), CACHE_SAVE_MS);
   try {
-    await pool(files, concurrency, signal, async (file) => {
+    await pool(files, run.concurrency, signal, async (file) => {
       const cached = cache.get(file);
       if (cached) {
         hashes.set(file, cached);
@@ -256,7 +271,7 @@ async function hashAll(
         progress.advance(1, file.size - read);
       } catch (err) {
         if (signal.aborted) return;
-        fail(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        run.fail(file, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         progress.failed();
         progress.advance(1, file.size - read);
       }
@@ -268,47 +283,43 @@ async function hashAll(
   return hashes;
 }
 
-/** The files whose SHA-256 the library does not hold, asked ≤5000 checksums at a time. */
-async function checkExistence(
-  client: GumnutClient,
-  files: LocalFile[],
-  hashes: Map<LocalFile, Hashes>,
-  signal: AbortSignal,
-  progress: Progress,
-  skip: (file: LocalFile) => void,
-): Promise<LocalFile[]> {
+/**
+ * The files whose SHA-256 the library does not hold, asked ≤5000 checksums at a time; the
+ * others count as skipped. A failed check stops the run (it would fail for every batch).
+ */
+async function checkExistence(run: Run, files: LocalFile[], hashes: Map<LocalFile, Hashes>): Promise<LocalFile[]> {
+  const { client, signal, progress, summary } = run;
   const hashed = files.filter((f) => hashes.has(f));
   const checksums = [...new Set(hashed.map((f) => hashes.get(f)!.sha256))];
   progress.phase('Checking', checksums.length, 0);
   const present = new Set<string>();
-  for (let i = 0; i < checksums.length; i += EXIST_BATCH) {
-    const batch = checksums.slice(i, i + EXIST_BATCH);
-    for (const found of await client.exist(batch, signal)) present.add(found);
-    progress.advance(batch.length, 0);
+  try {
+    for (let i = 0; i < checksums.length; i += EXIST_BATCH) {
+      const batch = checksums.slice(i, i + EXIST_BATCH);
+      for (const found of await client.exist(batch, signal)) present.add(found);
+      progress.advance(batch.length, 0);
+    }
+  } catch (err) {
+    if (!signal.aborted) run.stop(explain(err, client.server, run.options.libraryId));
+    return [];
   }
   const missing: LocalFile[] = [];
   for (const file of hashed) {
-    if (present.has(hashes.get(file)!.sha256)) skip(file);
-    else missing.push(file);
+    if (!present.has(hashes.get(file)!.sha256)) {
+      missing.push(file);
+      continue;
+    }
+    summary.skipped++;
+    run.settled.add(file);
   }
   return missing;
 }
 
-async function uploadAll(
-  client: GumnutClient,
-  files: LocalFile[],
-  options: ImportOptions,
-  concurrency: number,
-  signal: AbortSignal,
-  progress: Progress,
-  summary: ImportSummary,
-  settled: Set<LocalFile>,
-  fail: (file: LocalFile, reason: string) => void,
-  stop: (reason: string) => void,
-): Promise<void> {
+async function uploadAll(run: Run, files: LocalFile[]): Promise<void> {
+  const { client, options, signal, progress, summary } = run;
   const deviceId = options.deviceId ?? `eucalypt-import:${os.hostname()}`;
   progress.phase('Uploading', files.length, sum(files));
-  await pool(files, concurrency, signal, async (file) => {
+  await pool(files, run.concurrency, signal, async (file) => {
     let sent = 0;
     try {
       const outcome = await client.upload(
@@ -329,17 +340,17 @@ async function uploadAll(
       if (outcome.created) summary.new++;
       else summary.duplicates++;
       summary.uploadedBytes += file.size;
-      settled.add(file);
+      run.settled.add(file);
       progress.advance(1, file.size - sent);
       options.onUploaded?.(file, outcome.created ? 'new' : 'duplicate');
     } catch (err) {
       progress.advance(0, -sent);
       if (signal.aborted) return; // interrupted: left pending for the next run
       if (err instanceof ServerUnreachable || err instanceof Redirected || (err instanceof ApiError && FATAL_STATUSES.has(err.status))) {
-        stop(explain(err, client.server, options.libraryId));
+        run.stop(explain(err, client.server, options.libraryId));
         return;
       }
-      fail(file, err instanceof ApiError || err instanceof LocalReadError ? err.message : `${(err as Error)?.message ?? err}`);
+      run.fail(file, err instanceof ApiError || err instanceof LocalReadError ? err.message : `${(err as Error)?.message ?? err}`);
       progress.failed();
       progress.advance(1, file.size);
       options.onUploaded?.(file, 'failed');
