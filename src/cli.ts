@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, configHelp, loadConfig } from './config.js';
+import { runImport } from './importer/command.js';
 import { serve, work } from './server.js';
 import { migrate, openStore } from './store/db.js';
 import { VERSION } from './version.js';
@@ -13,6 +14,9 @@ Commands:
              creates the owner, a "Default Library" and an API key.
   worker     Run background tasks only (scale out beside \`serve\` on PostgreSQL).
   migrate    Apply database migrations and exit.
+  import     Upload a folder of photos and videos to a running server (this one or any
+             Gumnut API server): eucalypt import <folder> [--server URL] [--api-key KEY]
+             [--library-id ID] [--concurrency N] [--dry-run]. See \`eucalypt import --help\`.
   help       Show this help.
 
 Configuration (environment variables):
@@ -29,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  // A client of the API, not the server: it reads no server configuration.
+  if (command === 'import') return runImport(argv.slice(1));
   const config = loadConfig();
   if (command === 'serve') {
     await serve(config);

@@ -18,6 +18,10 @@ const types = {
 
 export function openPostgres(connectionString: string): { db: Kysely<Database>; adapter: DialectAdapter } {
   const pool = new pg.Pool({ connectionString, types, max: 10 });
+  // An idle client whose backend died (PostgreSQL restarted, or terminated it, as DROP DATABASE
+  // … WITH (FORCE) does to a client still closing after pool.end()) is emitted here; pg-pool has
+  // already discarded it and the next query connects afresh. Unlistened, the event crashes the process.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const adapter: DialectAdapter = {
     name: 'postgres',
