@@ -200,6 +200,11 @@ export function handleError(error: FastifyError & { validation?: AjvError[]; val
   if (error.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE' || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return reply.code(422).send({ detail: [{ loc: ['body'], msg: error.message, type: 'value_error' }] });
   }
+  // The client went away mid-upload: nothing to answer, and nothing went wrong on our side.
+  if (error.code === 'ERR_STREAM_PREMATURE_CLOSE' || request.raw.aborted || request.raw.destroyed) {
+    request.log.info({ err: error }, 'client closed the request');
+    return reply.code(400).send({ detail: 'Request aborted by the client' });
+  }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     return reply.code(status).send({ detail: error.message });

@@ -82,3 +82,16 @@ describe.each(DIALECTS)('upload on %s', (dialect) => {
     expect(locs).toContain('body.file_created_at');
   });
 });
+
+describe('upload file names', () => {
+  it('keeps a UTF-8 file name intact', async () => {
+    const t = await createTestApp(DIALECTS[0]);
+    try {
+      const res = await uploadFile(t, mediaFile('gps/finland_oulu_bird.jpg'), {}, 'Café «Oulu».jpg');
+      expect(res.statusCode).toBe(201);
+      expect(res.json().original_file_name).toBe('Café «Oulu».jpg');
+    } finally {
+      await t.close();
+    }
+  });
+});

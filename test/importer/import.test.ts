@@ -10,7 +10,7 @@ import { newLibraryRow } from '../../src/services/libraries.js';
 import * as libraryStore from '../../src/store/libraries.js';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
-import { entry, manifest, type ManifestEntry, mediaPath } from '../support/media.js';
+import { type ManifestEntry, mediaEntries, mediaEntry, mediaFile } from '../support/media.js';
 
 /** Corpus folders copied into the import folder, each under a nested destination. */
 const LAYOUT: Record<string, string> = {
@@ -32,17 +32,17 @@ async function plantFolder(root: string): Promise<Planted[]> {
   const planted: Planted[] = [];
   const plant = async (source: ManifestEntry, relative: string) => {
     await fsp.mkdir(path.dirname(path.join(root, relative)), { recursive: true });
-    await fsp.copyFile(mediaPath(source.path), path.join(root, relative));
+    await fsp.copyFile(mediaFile(source.path), path.join(root, relative));
     planted.push({ source, relative });
   };
   for (const [from, to] of Object.entries(LAYOUT)) {
-    for (const file of manifest.files.filter((f) => f.path.startsWith(from))) await plant(file, to + file.path.slice(from.length));
+    for (const file of mediaEntries((f) => f.path.startsWith(from))) await plant(file, to + file.path.slice(from.length));
   }
-  for (const [from, to] of Object.entries(EXTRA)) await plant(entry(from), to);
+  for (const [from, to] of Object.entries(EXTRA)) await plant(mediaEntry(from), to);
   // Never imported: dotfiles and dot-folders, other extensions, and a link back to the root.
   await fsp.mkdir(path.join(root, '.thumbnails'));
-  await fsp.copyFile(mediaPath('gps/finland_oulu_bird.jpg'), path.join(root, '.thumbnails', 'bird.jpg'));
-  await fsp.copyFile(mediaPath('gps/kenya_nakuru_kodak.jpg'), path.join(root, 'camera', '.hidden.jpg'));
+  await fsp.copyFile(mediaFile('gps/finland_oulu_bird.jpg'), path.join(root, '.thumbnails', 'bird.jpg'));
+  await fsp.copyFile(mediaFile('gps/kenya_nakuru_kodak.jpg'), path.join(root, 'camera', '.hidden.jpg'));
   await fsp.writeFile(path.join(root, 'trips', 'notes.txt'), 'not media');
   await fsp.symlink(root, path.join(root, 'trips', '2019', 'loop'));
   return planted;
@@ -122,7 +122,7 @@ describe.each(DIALECTS)('eucalypt import on %s', (dialect) => {
     expect(assets).toHaveLength(summary.new);
     const listed = new Set(assets.map((a) => a.file_data.checksum));
     for (const sha of distinct) expect(listed.has(sha)).toBe(true);
-    const camera = assets.find((a) => a.file_data.checksum === entry('jpeg/camera/Canon_40D.jpg').sha256_base64)!;
+    const camera = assets.find((a) => a.file_data.checksum === mediaEntry('jpeg/camera/Canon_40D.jpg').sha256_base64)!;
     expect(camera.file_data.device_asset_id).toBe('camera/Canon_40D.jpg');
     expect(camera.file_data.device_id).toBe(`eucalypt-import:${os.hostname()}`);
     expect(assets.some((a) => a.file_data.device_asset_id.includes('.thumbnails') || a.file_data.device_asset_id.includes('loop/'))).toBe(false);

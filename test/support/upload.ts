@@ -44,6 +44,6 @@ export function uploadBuffer(t: TestApp, filename: string, content: Buffer, fiel
   return t.app.inject({ method: 'POST', url: '/api/assets', payload, headers: { 'content-type': contentType, authorization: `Bearer ${TEST_API_KEY}` } });
 }
 
-export function uploadFile(t: TestApp, file: string, fields: UploadFields = {}): Promise<LightMyRequestResponse> {
-  return uploadBuffer(t, path.basename(file), fs.readFileSync(file), fields);
+export function uploadFile(t: TestApp, file: string, fields: UploadFields = {}, filename = path.basename(file)): Promise<LightMyRequestResponse> {
+  return uploadBuffer(t, filename, fs.readFileSync(file), fields);
 }
