@@ -15,8 +15,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
 import { openImage } from '../src/media/decode.js';
-import { renderRung } from '../src/media/render.js';
-import { thumbHashBase64 } from '../src/media/thumbhash.js';
+import { renderRungSet } from '../src/media/render.js';
 import { closeExifTool } from '../src/media/exiftool.js';
 import { eagerRungs } from '../src/services/renditions.js';
 
@@ -71,13 +70,7 @@ async function timed(run: () => Promise<void>): Promise<number> {
 async function floor(files: string[]): Promise<number> {
   return timed(() =>
     pool(files, CONCURRENCY, async (file) => {
-      const source = await openImage(file, 'image/jpeg');
-      let thumb: Buffer | undefined;
-      for (const rung of eagerRungs({ mime_type: 'image/jpeg' })) {
-        const r = await renderRung(source, rung);
-        if (rung === 'thumbnail') thumb = r.data;
-      }
-      await thumbHashBase64(thumb!);
+      await renderRungSet(await openImage(file, 'image/jpeg'), eagerRungs({ mime_type: 'image/jpeg' }));
     }),
   );
 }

@@ -1,4 +1,3 @@
-import { thumbHashBase64 } from '../media/thumbhash.js';
 import { eagerRungs, renderRungs } from '../services/renditions.js';
 import * as assetStore from '../store/assets.js';
 import * as eventStore from '../store/events.js';
@@ -37,8 +36,7 @@ export const thumbhash: TaskHandler<AssetTaskPayload> = {
     if (!asset) return 'skipped';
     const rungs = eagerRungs(asset);
     const rendered = await permanentIfUndecodable(renderRungs(deps, asset, rungs));
-    const hash = await thumbHashBase64(rendered.thumbnail);
-    if (!(await saveThumbhash(deps, asset, hash, rendered))) return 'skipped';
-    return { result: `rendered ${rungs.join(', ')}; thumbhash ${hash}` };
+    if (!(await saveThumbhash(deps, asset, rendered.thumbhash, rendered))) return 'skipped';
+    return { result: `rendered ${rungs.join(', ')}; thumbhash ${rendered.thumbhash}` };
   },
 };

@@ -1,4 +1,3 @@
-import { thumbHashBase64 } from '../media/thumbhash.js';
 import { ensureStill, renderRungs } from '../services/renditions.js';
 import * as assetStore from '../store/assets.js';
 import { type AssetTaskPayload, permanentIfUndecodable } from './asset-task.js';
@@ -13,8 +12,7 @@ export const videoThumbnailExtract: TaskHandler<AssetTaskPayload> = {
     if (!asset) return 'skipped';
     await permanentIfUndecodable(ensureStill(deps, asset));
     const rendered = await permanentIfUndecodable(renderRungs(deps, asset, ['thumbnail', 'small', 'preview']));
-    const hash = await thumbHashBase64(rendered.thumbnail);
-    if (!(await saveThumbhash(deps, asset, hash, rendered))) return 'skipped';
-    return { result: `still ${rendered.width}x${rendered.height}; thumbhash ${hash}` };
+    if (!(await saveThumbhash(deps, asset, rendered.thumbhash, rendered))) return 'skipped';
+    return { result: `still ${rendered.width}x${rendered.height}; thumbhash ${rendered.thumbhash}` };
   },
 };

@@ -2,11 +2,12 @@
  * Renditions of an opened image (decode.ts): resized so the longest edge is at most `width`,
  * never upscaled, upright, converted to sRGB, metadata stripped.
  */
-import type { Sharp } from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { ImageSource } from './decode.js';
 import { captureStack, undecodable } from './errors.js';
 import { assertIntegerInRange, invalidParameterError, isPlainObject } from './is.js';
 import { isRungName, RUNGS, type RenditionFormat, type Rung, type RungName } from './rungs.js';
+import { thumbHashBase64 } from './thumbhash.js';
 
 export interface RenderOptions {
   /** Longest edge in pixels; `null` or omitted renders at full resolution. */
@@ -69,4 +70,48 @@ function assertSource(source: unknown): asserts source is ImageSource {
   ) {
     throw invalidParameterError('source', 'an ImageSource from openImage()', source);
   }
+}
+
+/**
+ * The upright pixels of `source`, decoded once with the longest edge at most `longEdge`, as a
+ * source of its own: rendering several rungs from it costs one decode instead of one per rung
+ * (for JPEG, libvips' shrink-on-load does most of the downscale while decoding).
+ */
+export async function decodeAt(source: ImageSource, longEdge: number): Promise<ImageSource> {
+  const captured = captureStack();
+  assertSource(source);
+  assertIntegerInRange('longEdge', longEdge, 1, MAX_EDGE);
+  let pipeline = source.sharp();
+  if (Math.max(source.width, source.height) > longEdge) {
+    pipeline = pipeline.resize({ width: longEdge, height: longEdge, fit: 'inside', withoutEnlargement: true });
+  }
+  try {
+    const { data, info } = await pipeline.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
+    return {
+      path: source.path,
+      decoder: source.decoder,
+      format: 'raw',
+      width: info.width,
+      height: info.height,
+      hasAlpha: info.channels === 4,
+      sharp: () => sharp(data, raw),
+    };
+  } catch (err) {
+    throw undecodable(captured, `Cannot decode ${source.path}`, source.path, err);
+  }
+}
+
+/**
+ * Several rungs of one image for the price of one decode: full size (if asked) from the source
+ * itself, the bounded rungs from one decode at the largest of them, and the ThumbHash from
+ * those same pixels.
+ */
+export async function renderRungSet(source: ImageSource, rungs: readonly RungName[]): Promise<{ renditions: Map<RungName, Rendition>; thumbhash: string }> {
+  const renditions = new Map<RungName, Rendition>();
+  if (rungs.includes('fullsize')) renditions.set('fullsize', await renderRung(source, 'fullsize'));
+  const bounded = rungs.filter((r) => RUNGS[r].longEdge !== null);
+  const pixels = await decodeAt(source, Math.max(RUNGS.thumbnail.longEdge!, ...bounded.map((r) => RUNGS[r].longEdge!)));
+  for (const rung of bounded) renditions.set(rung, await renderRung(pixels, rung));
+  return { renditions, thumbhash: await thumbHashBase64(pixels) };
 }

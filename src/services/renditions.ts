@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { putBuffer } from '../blobs/temp-file.js';
 import { type ImageSource, openImage } from '../media/decode.js';
-import { renderRung } from '../media/render.js';
+import { renderRung, renderRungSet } from '../media/render.js';
 import { RUNGS, type RungName } from '../media/rungs.js';
 import { extractMotionVideo } from '../media/exif.js';
 import { extractStill } from '../media/video.js';
@@ -118,18 +118,10 @@ export function ensureRung(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow
   });
 }
 
-/**
- * Renders `rungs` from one opened source (decoded once) and stores them; returns the
- * thumbnail's bytes for the ThumbHash. Full size goes first so HEIC/RAW rungs reuse it.
- */
-export async function renderRungs(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow, rungs: RungName[]): Promise<{ thumbnail: Buffer; width: number; height: number }> {
+/** Renders `rungs` from one decode, stores them, and returns the ThumbHash of the same pixels. */
+export async function renderRungs(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow, rungs: RungName[]): Promise<{ thumbhash: string; width: number; height: number }> {
   const source = await openSource(deps, asset);
-  let thumbnail: Buffer | undefined;
-  for (const rung of [...rungs].sort((a, b) => (a === 'fullsize' ? -1 : b === 'fullsize' ? 1 : 0))) {
-    const rendition = await renderRung(source, rung);
-    await putBuffer(deps.blobs, deps.tmpDir, rungKey(asset, rung), rendition.data);
-    if (rung === 'thumbnail') thumbnail = rendition.data;
-  }
-  thumbnail ??= (await renderRung(source, 'thumbnail')).data;
-  return { thumbnail, width: source.width, height: source.height };
+  const { renditions, thumbhash } = await renderRungSet(source, rungs);
+  for (const [rung, rendition] of renditions) await putBuffer(deps.blobs, deps.tmpDir, rungKey(asset, rung), rendition.data);
+  return { thumbhash, width: source.width, height: source.height };
 }

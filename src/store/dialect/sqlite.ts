@@ -15,8 +15,9 @@ function haversineMetres(lat1: number, lon1: number, lat2: number | null, lon2: 
 export function openSqlite(file: string): { db: Kysely<Database>; adapter: DialectAdapter } {
   const database = new SqliteDatabase(file);
   database.pragma('journal_mode = WAL');
-  // FULL: a commit (and so an acknowledged upload) survives power loss, not only a killed process.
-  database.pragma('synchronous = FULL');
+  // NORMAL in WAL mode: a commit survives a killed process (the WAL is in the OS before commit
+  // returns); only a power cut can lose the last transactions, and the upload blobs are fsynced.
+  database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
   database.function('geo_distance_m', { deterministic: true }, haversineMetres);
