@@ -13,6 +13,8 @@ export interface Config {
   libraryStorageLimitBytes: number | null;
   /** Tasks run at once by the workers inside `serve` (0 = none) or by `eucalypt worker`. */
   workers: number;
+  /** How long a task stays claimed without a heartbeat before another worker may take it. */
+  taskLeaseMs: number;
 }
 
 interface Setting {
@@ -31,6 +33,7 @@ export const SETTINGS = {
   userStorageLimitBytes: { env: 'EUCALYPT_USER_STORAGE_LIMIT_BYTES', default: '', help: "Owner's storage cap in bytes (uploads at or over it get 507); empty = no cap" },
   libraryStorageLimitBytes: { env: 'EUCALYPT_LIBRARY_STORAGE_LIMIT_BYTES', default: '', help: 'Storage cap in bytes for new libraries; empty = no cap' },
   workers: { env: 'EUCALYPT_WORKERS', default: '', help: 'Background tasks run at once per process (0 in serve = run them in separate `eucalypt worker` processes); empty = one per CPU core' },
+  taskLeaseMs: { env: 'EUCALYPT_TASK_LEASE_MS', default: '60000', help: 'Milliseconds a crashed worker keeps its tasks before another worker runs them again' },
 } satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {}
@@ -39,6 +42,12 @@ function optionalBytes(name: string, raw: string): number | null {
   if (raw === '') return null;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer number of bytes, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function positiveInteger(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -73,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     userStorageLimitBytes: optionalBytes(SETTINGS.userStorageLimitBytes.env, read('userStorageLimitBytes')),
     libraryStorageLimitBytes: optionalBytes(SETTINGS.libraryStorageLimitBytes.env, read('libraryStorageLimitBytes')),
     workers: workerCount(read('workers')),
+    taskLeaseMs: positiveInteger(SETTINGS.taskLeaseMs.env, read('taskLeaseMs')),
   };
 }
 

@@ -45,7 +45,7 @@ export async function startRuntime(config: Config, options: { log?: TaskContext[
     signingSecret: await settings.getOrCreate(store.db, 'media_signing_secret', () => randomBytes(32).toString('base64url')),
     wake: () => worker.nudge(),
   };
-  const worker = new Worker(deps, handlers, { concurrency: Math.max(1, config.workers), log: options.log });
+  const worker = new Worker(deps, handlers, { concurrency: Math.max(1, config.workers), leaseMs: config.taskLeaseMs, log: options.log });
   const initialApiKey = await ensureOwner(deps);
   return {
     deps,
