@@ -1,12 +1,15 @@
+import type { IncomingMessage } from 'node:http';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { assetRoutes } from './http/assets.js';
 import { authPlugin } from './http/auth.js';
+import { corsPlugin } from './http/cors.js';
 import { handleError } from './http/errors.js';
 import { eventRoutes } from './http/events.js';
 import { libraryRoutes } from './http/libraries.js';
 import { mediaRoutes } from './http/media.js';
 import { openApiRoute, registerOpenApi } from './http/openapi.js';
+import { prefixStripper } from './http/public-url.js';
 import { assetSchemas } from './http/schemas/assets.js';
 import { sharedSchemas } from './http/schemas/common.js';
 import { eventSchemas } from './http/schemas/events.js';
@@ -21,12 +24,16 @@ import { VERSION } from './version.js';
 
 /** Builds the HTTP app without listening (tests inject; server.ts listens). */
 export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
+  const stripPrefix = prefixStripper(deps.config);
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Uploads stream through multipart; this caps JSON bodies only (bulk-update, exist with 5000 hashes).
     bodyLimit: 8 * 1024 * 1024,
     requestTimeout: 0,
     routerOptions: { ignoreTrailingSlash: true },
+    // X-Forwarded-* move the public origin (media URLs) only when they come from a trusted proxy.
+    trustProxy: deps.config.trustProxy,
+    ...(stripPrefix ? { rewriteUrl: (req: IncomingMessage) => stripPrefix(req.url ?? '/') } : {}),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(handleError);
@@ -43,6 +50,8 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   for (const schema of [...sharedSchemas, ...assetSchemas, ...librarySchemas, ...eventSchemas, TaskResponse]) app.addSchema(schema);
   await registerOpenApi(app, VERSION);
   await app.register(multipart, { limits: { fileSize: Infinity, files: 2, fields: 50, fieldSize: 1024 * 1024 } });
+  // CORS before auth: its onRequest hook must set the headers (and answer preflights) first.
+  await app.register(corsPlugin, { config: deps.config });
   await app.register(authPlugin, { deps });
 
   openApiRoute(app);

@@ -15,6 +15,14 @@ export interface Config {
   workers: number;
   /** How long a task stays claimed without a heartbeat before another worker may take it. */
   taskLeaseMs: number;
+  /** Origins allowed to call the API from a browser: `*` (any) or exact origins. */
+  corsOrigins: '*' | string[];
+  /** Base of absolute media URLs (origin plus optional path prefix, no trailing slash); null = from the request. */
+  publicUrl: string | null;
+  /** Fastify `trustProxy`: whether X-Forwarded-Proto/-Host (and -For) are believed, and from whom. */
+  trustProxy: boolean | string[];
+  /** Answer asset reads and lists as if every include token (but metrics) were given (spec §3.6). */
+  fullResponses: boolean;
 }
 
 interface Setting {
@@ -34,6 +42,10 @@ export const SETTINGS = {
   libraryStorageLimitBytes: { env: 'EUCALYPT_LIBRARY_STORAGE_LIMIT_BYTES', default: '', help: 'Storage cap in bytes for new libraries; empty = no cap' },
   workers: { env: 'EUCALYPT_WORKERS', default: '', help: 'Background tasks run at once per process (0 in serve = run them in separate `eucalypt worker` processes); empty = one per CPU core' },
   taskLeaseMs: { env: 'EUCALYPT_TASK_LEASE_MS', default: '60000', help: 'Milliseconds a crashed worker keeps its tasks before another worker runs them again' },
+  corsOrigins: { env: 'EUCALYPT_CORS_ORIGINS', default: '*', help: 'Origins whose web pages may call the API and load media (comma list such as https://app.example.org,http://localhost:5173, or * for any); never with cookies/credentials' },
+  publicUrl: { env: 'EUCALYPT_PUBLIC_URL', default: '', help: 'Public base URL clients reach this server at (https://photos.example.org or https://example.org/photos); media URLs are built on it, and a path prefix is accepted with or without the proxy stripping it. Empty = the origin each request used' },
+  trustProxy: { env: 'EUCALYPT_TRUST_PROXY', default: '', help: 'Believe X-Forwarded-Proto/-Host/-For from a reverse proxy: true (from any peer) or a comma list of proxy addresses/CIDRs (loopback, 10.0.0.0/8, ...); empty = never' },
+  fullResponses: { env: 'EUCALYPT_FULL_RESPONSES', default: 'false', help: 'true = asset reads and lists answer as if include=metadata,file_data,variants,faces,people were given (faces/people when present), for clients written before responses went lean' },
 } satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {}
@@ -56,6 +68,57 @@ function workerCount(raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 256) throw new ConfigError(`${SETTINGS.workers.env} must be a whole number from 0 to 256, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+function corsOrigins(raw: string): '*' | string[] {
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0 || items.includes('*')) return '*';
+  return items.map((item) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== item.replace(/\/$/, '').toLowerCase()) {
+      throw new ConfigError(`${SETTINGS.corsOrigins.env} must be * or a comma list of origins such as https://app.example.org (scheme, host, optional port; no path), got ${JSON.stringify(item)}`);
+    }
+    return url.origin;
+  });
+}
+
+function publicUrl(raw: string): string | null {
+  if (raw === '') return null;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`${SETTINGS.publicUrl.env} must be an absolute http(s) URL without query or credentials, such as https://photos.example.org or https://example.org/photos, got ${JSON.stringify(raw)}`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function trustProxy(raw: string): boolean | string[] {
+  const value = raw.trim().toLowerCase();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    if (!/^(loopback|linklocal|uniquelocal|[0-9a-f]*[.:][0-9a-f.:]*(\/\d{1,3})?)$/.test(item)) {
+      throw new ConfigError(`${SETTINGS.trustProxy.env} must be true, false or a comma list of proxy addresses/CIDRs (hop counts are not supported), got ${JSON.stringify(raw)}`);
+    }
+  }
+  return items;
+}
+
+function flag(name: string, raw: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(value)) return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -83,6 +146,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     libraryStorageLimitBytes: optionalBytes(SETTINGS.libraryStorageLimitBytes.env, read('libraryStorageLimitBytes')),
     workers: workerCount(read('workers')),
     taskLeaseMs: positiveInteger(SETTINGS.taskLeaseMs.env, read('taskLeaseMs')),
+    corsOrigins: corsOrigins(read('corsOrigins')),
+    publicUrl: publicUrl(read('publicUrl')),
+    trustProxy: trustProxy(read('trustProxy')),
+    fullResponses: flag(SETTINGS.fullResponses.env, read('fullResponses')),
   };
 }
 

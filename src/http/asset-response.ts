@@ -1,3 +1,4 @@
+import type { Config } from '../config.js';
 import { effectiveValues } from '../domain/asset-metadata.js';
 import { formatLocalDateTime } from '../domain/capture-time.js';
 import { displayLabel } from '../domain/display-label.js';
@@ -12,7 +13,16 @@ export type Includes = ReadonlySet<AssetInclude>;
 export const FULL: Includes = new Set(ASSET_INCLUDES);
 export const LEAN: Includes = new Set();
 
-export const includesOf = (tokens: AssetInclude[] | undefined): Includes => new Set(tokens ?? []);
+/**
+ * The pre-lean default (§3.6) that EUCALYPT_FULL_RESPONSES restores for older clients. `faces` and
+ * `people` list what the asset has (an empty list when it has none).
+ */
+export const LEGACY_DEFAULT: Includes = new Set<AssetInclude>(['metadata', 'file_data', 'variants', 'faces', 'people']);
+
+/** The expansions of an asset read or list: the request's tokens, plus the legacy default in full-response mode. */
+export function includesOf(tokens: AssetInclude[] | undefined, config: Pick<Config, 'fullResponses'>): Includes {
+  return new Set([...(tokens ?? []), ...(config.fullResponses ? LEGACY_DEFAULT : [])]);
+}
 
 /** The metadata row is read for `metadata`, and for `variants` (whether a live video exists). */
 export const needsMetadata = (include: Includes) => include.has('metadata') || include.has('variants');

@@ -65,7 +65,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
     '/:asset_id',
     { schema: { operationId: 'get_asset', tags, params: AssetParams, querystring: Type.Object({ include: Type.Optional(IncludeQuery) }), response: { 200: AssetRef, ...errorResponses } } },
     async (request) => {
-      const include = includesOf(request.query.include);
+      const include = includesOf(request.query.include, deps.config);
       const view = await assets.get(deps, principalOf(request), request.params.asset_id, needsMetadata(include));
       return toAssetResponse(view, include, mediaUrlContext(request, deps));
     },
@@ -90,7 +90,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
       },
     },
     async (request) => {
-      const include = includesOf(request.query.include);
+      const include = includesOf(request.query.include, deps.config);
       const page = await assets.list(deps, principalOf(request), request.query, needsMetadata(include));
       const urls = mediaUrlContext(request, deps);
       return { data: page.data.map((v) => toAssetResponse(v, include, urls)), has_more: page.has_more };

@@ -4,11 +4,13 @@ import { RUNGS, type RungName } from '../media/rungs.js';
 import type { Deps } from '../services/deps.js';
 import { IMAGE_RUNGS, rungMimeType, VIDEO_STILL_RUNGS } from '../services/renditions.js';
 import type { AssetRow } from '../store/assets.js';
+import { publicBase } from './public-url.js';
 
 /** Links stay valid at least this long; clients re-read metadata before streaming (§3.12). */
 export const MEDIA_URL_TTL_S = 24 * 3600;
 
 export interface MediaUrlContext {
+  /** The public base every media URL starts with: an origin plus an optional path prefix (see public-url.ts). */
   origin: string;
   secret: string;
   exp: number;
@@ -20,10 +22,14 @@ export interface AssetVariant {
   width: number | null;
 }
 
-/** Absolute URLs on the origin the client used, so any client can fetch them as given. */
-export function mediaUrlContext(request: FastifyRequest, deps: Pick<Deps, 'signingSecret' | 'clock'>): MediaUrlContext {
+/**
+ * Absolute URLs on the server's public origin (EUCALYPT_PUBLIC_URL, else the origin the client
+ * used), so any client, browser or proxy can fetch them as given. Build every `url` in a
+ * response (asset_urls, version_urls, face/person/album thumbnails) from this context.
+ */
+export function mediaUrlContext(request: FastifyRequest, deps: Pick<Deps, 'signingSecret' | 'clock' | 'config'>): MediaUrlContext {
   return {
-    origin: `${request.protocol}://${request.host}`,
+    origin: publicBase(request, deps.config),
     secret: deps.signingSecret,
     exp: expiryFor(Math.floor(deps.clock().getTime() / 1000), MEDIA_URL_TTL_S),
   };

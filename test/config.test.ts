@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configHelp, loadConfig } from '../src/config.js';
+
+describe('browser-client and proxy settings', () => {
+  it('defaults: any origin, URLs from the request, no proxy trusted, lean responses', () => {
+    const c = loadConfig({});
+    expect(c.corsOrigins).toBe('*');
+    expect(c.publicUrl).toBeNull();
+    expect(c.trustProxy).toBe(false);
+    expect(c.fullResponses).toBe(false);
+  });
+
+  it.each([
+    ['*', '*'],
+    ['', '*'],
+    ['https://app.example.org', ['https://app.example.org']],
+    [' https://app.example.org/ , http://localhost:5173', ['https://app.example.org', 'http://localhost:5173']],
+    ['http://localhost:5173,*', '*'],
+  ])('EUCALYPT_CORS_ORIGINS=%j → %j', (raw, expected) => {
+    expect(loadConfig({ EUCALYPT_CORS_ORIGINS: raw }).corsOrigins).toEqual(expected);
+  });
+
+  it.each(['app.example.org', 'https://app.example.org/path', 'ftp://x.org'])('EUCALYPT_CORS_ORIGINS=%j is refused with the setting named', (raw) => {
+    expect(() => loadConfig({ EUCALYPT_CORS_ORIGINS: raw })).toThrow(/EUCALYPT_CORS_ORIGINS/);
+  });
+
+  it.each([
+    ['https://photos.example.org', 'https://photos.example.org'],
+    ['https://photos.example.org/', 'https://photos.example.org'],
+    ['https://example.org/photos/', 'https://example.org/photos'],
+    ['http://127.0.0.1:8000', 'http://127.0.0.1:8000'],
+  ])('EUCALYPT_PUBLIC_URL=%j → %j', (raw, expected) => {
+    expect(loadConfig({ EUCALYPT_PUBLIC_URL: raw }).publicUrl).toBe(expected);
+  });
+
+  it.each(['photos.example.org', 'https://x.org/?a=1', 'https://user:pw@x.org', 'ws://x.org'])('EUCALYPT_PUBLIC_URL=%j is refused', (raw) => {
+    expect(() => loadConfig({ EUCALYPT_PUBLIC_URL: raw })).toThrow(ConfigError);
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['loopback', ['loopback']],
+    ['127.0.0.1, 10.0.0.0/8,::1', ['127.0.0.1', '10.0.0.0/8', '::1']],
+  ])('EUCALYPT_TRUST_PROXY=%j → %j', (raw, expected) => {
+    expect(loadConfig({ EUCALYPT_TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['2', 'yes please'])('EUCALYPT_TRUST_PROXY=%j is refused (hop counts cannot vouch for the peer)', (raw) => {
+    expect(() => loadConfig({ EUCALYPT_TRUST_PROXY: raw })).toThrow(/EUCALYPT_TRUST_PROXY/);
+  });
+
+  it('EUCALYPT_FULL_RESPONSES takes true/false and refuses anything else', () => {
+    expect(loadConfig({ EUCALYPT_FULL_RESPONSES: 'true' }).fullResponses).toBe(true);
+    expect(loadConfig({ EUCALYPT_FULL_RESPONSES: '0' }).fullResponses).toBe(false);
+    expect(() => loadConfig({ EUCALYPT_FULL_RESPONSES: 'full' })).toThrow(/EUCALYPT_FULL_RESPONSES/);
+  });
+
+  it('eucalypt --help lists the new settings', () => {
+    const help = configHelp();
+    for (const env of ['EUCALYPT_CORS_ORIGINS', 'EUCALYPT_PUBLIC_URL', 'EUCALYPT_TRUST_PROXY', 'EUCALYPT_FULL_RESPONSES']) expect(help).toContain(env);
+  });
+});
