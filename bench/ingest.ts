@@ -116,7 +116,7 @@ async function ours(files: string[], dataDir: string): Promise<{ seconds: number
   const auth = { authorization: `Bearer ${KEY}` };
   for (let i = 0; ; i++) {
     if (await fetch(`${base}/api/server/ping`).then((r) => r.ok, () => false)) break;
-    if (i > 200) throw new Error('server did not start');
+    if (i > 900) throw new Error('server did not start within 90 s');
     await new Promise((r) => setTimeout(r, 100));
   }
   let peakRss = 0;
