@@ -13,6 +13,8 @@ export interface Config {
   libraryStorageLimitBytes: number | null;
   /** Tasks run at once by the workers inside `serve` (0 = none) or by `eucalypt worker`. */
   workers: number;
+  /** Detect faces and group them into people (face_detection after thumbhash). */
+  faces: boolean;
 }
 
 interface Setting {
@@ -31,6 +33,7 @@ export const SETTINGS = {
   userStorageLimitBytes: { env: 'EUCALYPT_USER_STORAGE_LIMIT_BYTES', default: '', help: "Owner's storage cap in bytes (uploads at or over it get 507); empty = no cap" },
   libraryStorageLimitBytes: { env: 'EUCALYPT_LIBRARY_STORAGE_LIMIT_BYTES', default: '', help: 'Storage cap in bytes for new libraries; empty = no cap' },
   workers: { env: 'EUCALYPT_WORKERS', default: '', help: 'Background tasks run at once per process (0 in serve = run them in separate `eucalypt worker` processes); empty = one per CPU core' },
+  faces: { env: 'EUCALYPT_FACES', default: 'on', help: 'Face detection and clustering into people: on or off' },
 } satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {}
@@ -47,6 +50,12 @@ function workerCount(raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 256) throw new ConfigError(`${SETTINGS.workers.env} must be a whole number from 0 to 256, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+function onOff(name: string, raw: string): boolean {
+  if (raw === 'on' || raw === '1' || raw === 'true') return true;
+  if (raw === 'off' || raw === '0' || raw === 'false') return false;
+  throw new ConfigError(`${name} must be on or off, got ${JSON.stringify(raw)}`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -73,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     userStorageLimitBytes: optionalBytes(SETTINGS.userStorageLimitBytes.env, read('userStorageLimitBytes')),
     libraryStorageLimitBytes: optionalBytes(SETTINGS.libraryStorageLimitBytes.env, read('libraryStorageLimitBytes')),
     workers: workerCount(read('workers')),
+    faces: onOff(SETTINGS.faces.env, read('faces')),
   };
 }
 
