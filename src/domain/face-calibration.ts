@@ -6,9 +6,9 @@ import type { ClusterThresholds } from './face-clustering.js';
  * distance distributions behind each number. Another embedding needs its own calibration.
  */
 export const FACE_THRESHOLDS: ClusterThresholds = {
-  assign: 0.34,
-  keep: 0.38,
-  cohesionP90: 0.44,
+  assign: 0.33,
+  keep: 0.36,
+  cohesionP90: 0.43,
   margin: 0.03,
   link: 0.4,
   minGroup: 2,

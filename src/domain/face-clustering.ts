@@ -7,7 +7,11 @@
 export type Vector = Float32Array;
 
 export interface ClusterThresholds {
-  /** A pool face joins a person only when its centroid is at most this far. */
+  /**
+   * A pool face joins a person only when its centroid is at most `assign + (link − assign) / n`
+   * away (n = the person's embedded faces): a one-face "centroid" is just a face, so the gate
+   * starts at the pairwise `link` and tightens towards `assign` as the centroid firms up.
+   */
   assign: number;
   /** An automatic assignment is kept on re-clustering while the face stays this close to its person's centroid. */
   keep: number;
@@ -191,6 +195,8 @@ export function planClustering(faces: ClusterFace[], t: ClusterThresholds): Clus
   return { moves, newPeople };
 }
 
+export const assignGate = (t: Pick<ClusterThresholds, 'assign' | 'link'>, members: number) => t.assign + (t.link - t.assign) / Math.max(1, members);
+
 function bestPerson(face: ClusterFace, groups: Map<string, Group>, t: ClusterThresholds): { person: string; distance: number } | undefined {
   const ranked: Candidate[] = [];
   for (const [id, g] of groups) {
@@ -199,7 +205,7 @@ function bestPerson(face: ClusterFace, groups: Map<string, Group>, t: ClusterThr
   }
   ranked.sort((a, b) => a.distance - b.distance);
   const [first, second] = ranked;
-  if (!first || first.distance > t.assign) return undefined;
+  if (!first || first.distance > assignGate(t, groups.get(first.person_id)!.vectors.size)) return undefined;
   if (second && second.distance - first.distance < t.margin) return undefined;
   if (first.person_id === face.detachedFrom) return undefined;
   const g = groups.get(first.person_id)!;

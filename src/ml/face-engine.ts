@@ -168,6 +168,8 @@ const scanConfig = (score: number) => ({
   face: { detector: { rotation: false, minConfidence: score, maxDetected: 20 }, mesh: off, description: off },
 });
 const verifyConfig = { face: { detector: { rotation: true, minConfidence: 0.2, maxDetected: 5 }, mesh: { enabled: true }, description: { enabled: true } } };
+/** The mirrored window needs only a descriptor: the detector's landmarks align it well enough. */
+const mirrorConfig = { face: { detector: { rotation: true, minConfidence: 0.2, maxDetected: 5 }, mesh: off, description: { enabled: true } } };
 
 export class FaceEngine {
   private constructor(private readonly human: Human) {}
@@ -199,7 +201,7 @@ export class FaceEngine {
   private async describeMirrored(input: TensorLike): Promise<number[] | undefined> {
     const mirrored = this.human.tf.reverse(input, 2);
     try {
-      const face = nearestToCentre((await this.human.detect(mirrored, verifyConfig)).face);
+      const face = nearestToCentre((await this.human.detect(mirrored, mirrorConfig)).face);
       return face?.embedding?.length ? normalise(face.embedding) : undefined;
     } finally {
       mirrored.dispose();
