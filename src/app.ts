@@ -6,13 +6,16 @@ import { authPlugin } from './http/auth.js';
 import { corsPlugin } from './http/cors.js';
 import { handleError } from './http/errors.js';
 import { eventRoutes } from './http/events.js';
+import { faceRoutes } from './http/faces.js';
 import { libraryRoutes } from './http/libraries.js';
 import { mediaRoutes } from './http/media.js';
 import { openApiRoute, registerOpenApi } from './http/openapi.js';
 import { prefixStripper } from './http/public-url.js';
+import { peopleRoutes } from './http/people.js';
 import { assetSchemas } from './http/schemas/assets.js';
 import { sharedSchemas } from './http/schemas/common.js';
 import { eventSchemas } from './http/schemas/events.js';
+import { faceSchemas } from './http/schemas/faces.js';
 import { librarySchemas } from './http/schemas/libraries.js';
 import { serverRoutes } from './http/server.js';
 import { TaskResponse } from './http/schemas/tasks.js';
@@ -47,7 +50,7 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
     json(request, text, done);
   });
 
-  for (const schema of [...sharedSchemas, ...assetSchemas, ...librarySchemas, ...eventSchemas, TaskResponse]) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, ...assetSchemas, ...librarySchemas, ...eventSchemas, ...faceSchemas, TaskResponse]) app.addSchema(schema);
   await registerOpenApi(app, VERSION);
   await app.register(multipart, { limits: { fileSize: Infinity, files: 2, fields: 50, fieldSize: 1024 * 1024 } });
   // CORS before auth: its onRequest hook must set the headers (and answer preflights) first.
@@ -59,6 +62,8 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   await app.register(userRoutes, { prefix: '/api/users', deps });
   await app.register(libraryRoutes, { prefix: '/api/libraries', deps });
   await app.register(assetRoutes, { prefix: '/api/assets', deps });
+  await app.register(faceRoutes, { prefix: '/api/faces', deps });
+  await app.register(peopleRoutes, { prefix: '/api/people', deps });
   await app.register(eventRoutes, { prefix: '/api/events', deps });
   await app.register(taskRoutes, { prefix: '/api/tasks', deps });
   await app.register(mediaRoutes, { prefix: '/media', deps });

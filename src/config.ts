@@ -23,6 +23,8 @@ export interface Config {
   trustProxy: boolean | string[];
   /** Answer asset reads and lists as if every include token (but metrics) were given (spec §3.6). */
   fullResponses: boolean;
+  /** Detect faces and group them into people (face_detection after thumbhash). */
+  faces: boolean;
 }
 
 interface Setting {
@@ -46,6 +48,7 @@ export const SETTINGS = {
   publicUrl: { env: 'EUCALYPT_PUBLIC_URL', default: '', help: 'Public base URL clients reach this server at (https://photos.example.org or https://example.org/photos); media URLs are built on it, and a path prefix is accepted with or without the proxy stripping it. Empty = the origin each request used' },
   trustProxy: { env: 'EUCALYPT_TRUST_PROXY', default: '', help: 'Believe X-Forwarded-Proto/-Host/-For from a reverse proxy: true (from any peer) or a comma list of proxy addresses/CIDRs (loopback, 10.0.0.0/8, ...); empty = never' },
   fullResponses: { env: 'EUCALYPT_FULL_RESPONSES', default: 'false', help: 'true = asset reads and lists answer as if include=metadata,file_data,variants,faces,people were given (faces/people when present), for clients written before responses went lean' },
+  faces: { env: 'EUCALYPT_FACES', default: 'on', help: 'Face detection and clustering into people: on or off' },
 } satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {}
@@ -150,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: publicUrl(read('publicUrl')),
     trustProxy: trustProxy(read('trustProxy')),
     fullResponses: flag(SETTINGS.fullResponses.env, read('fullResponses')),
+    faces: flag(SETTINGS.faces.env, read('faces')),
   };
 }
 

@@ -12,6 +12,7 @@ import type { TaskContext } from './jobs/task.js';
 import { Worker } from './jobs/worker.js';
 import { closeExifTool } from './media/exiftool.js';
 import { closeHeicPool } from './media/heic-pool.js';
+import { closeFacePool } from './ml/face-pool.js';
 import { ensureOwner, INITIAL_KEY_FILE } from './services/bootstrap.js';
 import type { Deps } from './services/deps.js';
 import { migrate, openStore } from './store/db.js';
@@ -55,6 +56,7 @@ export async function startRuntime(config: Config, options: { log?: TaskContext[
       await worker.stop();
       await closeExifTool();
       await closeHeicPool();
+      await closeFacePool();
       await store.close();
     },
   };

@@ -4,6 +4,7 @@ import { formatLocalDateTime } from '../domain/capture-time.js';
 import { displayLabel } from '../domain/display-label.js';
 import type { AssetView } from '../services/assets.js';
 import type { MetadataRow } from '../store/assets.js';
+import { toFaceResponse, toPersonResponse } from './face-response.js';
 import { assetUrls, type MediaUrlContext } from './media-urls.js';
 import { ASSET_INCLUDES, type AssetInclude } from './schemas/assets.js';
 
@@ -71,7 +72,7 @@ function toMetadataResponse(m: MetadataRow) {
 const hasLiveVideo = (m: MetadataRow | undefined) => Boolean(m && (m.motion_photo || m.live_photo_cid));
 
 /** The one mapper from an asset view to AssetResponse; every required field is always present. */
-export function toAssetResponse({ asset, metadata }: AssetView, include: Includes, urls: MediaUrlContext) {
+export function toAssetResponse({ asset, metadata, faces, people }: AssetView, include: Includes, urls: MediaUrlContext) {
   return {
     id: asset.id,
     created_at: asset.created_at,
@@ -102,7 +103,8 @@ export function toAssetResponse({ asset, metadata }: AssetView, include: Include
       : null,
     metadata: include.has('metadata') && metadata ? toMetadataResponse(metadata) : null,
     metrics: include.has('metrics') ? {} : null,
-    faces: include.has('faces') ? [] : null,
-    people: include.has('people') ? [] : null,
+    faces: include.has('faces') ? (faces ?? []).map((face) => toFaceResponse({ face }, urls)) : null,
+    // Embedded people carry no URLs (§2.2): the asset's own rungs are what a grid shows.
+    people: include.has('people') ? (people ?? []).map((person) => toPersonResponse({ person }, null)) : null,
   };
 }

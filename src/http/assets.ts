@@ -31,6 +31,7 @@ const filterQuery = {
   local_datetime_before: Type.Optional(DateTime({ description: 'Exclusive upper bound on capture time' })),
   media_type: Type.Optional(StringEnum(['image', 'video'] as const)),
   ratings: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 5 }), { maxItems: 6 })),
+  person_ids: Type.Optional(Type.Array(Type.String(), { maxItems: 200, description: 'Assets with faces of all of these people' })),
 };
 const geoQuery = {
   bbox: Type.Optional(Type.String({ description: 'min_lon,min_lat,max_lon,max_lat; wraps the antimeridian when min_lon > max_lon' })),
@@ -67,7 +68,8 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
     async (request) => {
       const include = includesOf(request.query.include, deps.config);
       const view = await assets.get(deps, principalOf(request), request.params.asset_id, needsMetadata(include));
-      return toAssetResponse(view, include, mediaUrlContext(request, deps));
+      const [full] = await assets.withFaces(deps, [view], { faces: include.has('faces'), people: include.has('people') });
+      return toAssetResponse(full, include, mediaUrlContext(request, deps));
     },
   );
 
@@ -92,15 +94,20 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
     async (request) => {
       const include = includesOf(request.query.include, deps.config);
       const page = await assets.list(deps, principalOf(request), request.query, needsMetadata(include));
+      const data = await assets.withFaces(deps, page.data, { faces: include.has('faces'), people: include.has('people') });
       const urls = mediaUrlContext(request, deps);
-      return { data: page.data.map((v) => toAssetResponse(v, include, urls)), has_more: page.has_more };
+      return { data: data.map((v) => toAssetResponse(v, include, urls)), has_more: page.has_more };
     },
   );
 
   app.patch(
     '/:asset_id',
     { schema: { operationId: 'update_asset', tags, summary: 'Update an asset', params: AssetParams, body: UpdateAssetRequest, response: { 200: AssetRef, ...errorResponses } } },
-    async (request) => toAssetResponse(await assets.update(deps, principalOf(request), request.params.asset_id, request.body), FULL, mediaUrlContext(request, deps)),
+    async (request) => {
+      const view = await assets.update(deps, principalOf(request), request.params.asset_id, request.body);
+      const [full] = await assets.withFaces(deps, [view], { faces: true, people: true });
+      return toAssetResponse(full, FULL, mediaUrlContext(request, deps));
+    },
   );
 
   app.delete(

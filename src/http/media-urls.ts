@@ -74,3 +74,18 @@ export function assetUrls(ctx: MediaUrlContext, asset: AssetRow, all?: { liveVid
   urls.original = variant(ctx, asset, 'original', asset.mime_type, asset.width, { dl: asset.original_file_name });
   return urls;
 }
+
+/** A face's `thumbnail` (its crop); boxes never change, so the URL is stable for the face's rendering. */
+export function faceUrls(ctx: MediaUrlContext, face: { id: string; version_id: string }): Record<string, AssetVariant> {
+  const path = `/media/faces/${face.id}/thumbnail`;
+  const query = signedQuery(ctx.secret, path, { v: face.version_id, exp: ctx.exp, f: 'webp' });
+  return { thumbnail: { url: `${ctx.origin}${path}?${query}`, mimetype: 'image/webp', width: null } };
+}
+
+/** A person's `thumbnail`: the crop of its thumbnail face; a new thumbnail face gives a new URL. */
+export function personUrls(ctx: MediaUrlContext, person: { id: string; thumbnail_face_id: string | null }): Record<string, AssetVariant> | null {
+  if (!person.thumbnail_face_id) return null;
+  const path = `/media/people/${person.id}/thumbnail`;
+  const query = signedQuery(ctx.secret, path, { v: person.thumbnail_face_id, exp: ctx.exp, f: 'webp' });
+  return { thumbnail: { url: `${ctx.origin}${path}?${query}`, mimetype: 'image/webp', width: null } };
+}

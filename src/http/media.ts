@@ -6,7 +6,10 @@ import { isUndecodableMedia } from '../media/errors.js';
 import { isRungName } from '../media/rungs.js';
 import type { Deps } from '../services/deps.js';
 import { ensureMotionVideo, ensureRung, proxyKey, rungMimeType, VIDEO_STILL_RUNGS } from '../services/renditions.js';
+import { ensureFaceThumbnail } from '../services/face-thumbnails.js';
 import * as assetStore from '../store/assets.js';
+import * as faceStore from '../store/faces.js';
+import * as peopleStore from '../store/people.js';
 import type { AssetRow } from '../store/assets.js';
 import { Forbidden, HttpError, NotFound } from './errors.js';
 
@@ -59,6 +62,56 @@ const attachment = (name: string) => `attachment; filename="${name.replace(/[^\x
  * `Content-Disposition: attachment` for originals.
  */
 export const mediaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  const signedQuery = Type.Object({ v: Type.String(), exp: Type.Integer(), verify: Type.String(), f: Type.Optional(Type.String()) });
+  const checkSignature = (path: string, q: { v: string; exp: number; f?: string; verify: string }) => {
+    const verdict = verify(deps.signingSecret, path, { v: q.v, exp: q.exp, f: q.f }, q.verify, Math.floor(deps.clock().getTime() / 1000));
+    if (verdict !== 'ok') throw new Forbidden(verdict === 'expired' ? 'This media link has expired' : 'Invalid media link signature');
+  };
+  /** A face crop (§3.12 faces: `thumbnail`), for the face itself or a person's thumbnail face. */
+  const sendFaceCrop = async (faceId: string, request: { headers: Record<string, unknown> }, reply: import('fastify').FastifyReply) => {
+    const face = await faceStore.findByIdAnyLibrary(deps.db, faceId);
+    const [asset] = face ? await assetStore.findByIdsAnyLibrary(deps.db, [face.asset_id]) : [];
+    if (!face || !asset) throw new NotFound('Not Found');
+    let key: string;
+    try {
+      key = await ensureFaceThumbnail(deps, asset, face);
+    } catch (err) {
+      if (isUndecodableMedia(err)) throw new NotFound('This rendition is not available: the file cannot be decoded');
+      throw err;
+    }
+    const size = (await deps.blobs.stat(key))?.size;
+    if (size === undefined) throw new NotFound('Not Found');
+    const etag = `"${face.id}-${face.version_id}-${size}"`;
+    reply.header('cache-control', IMMUTABLE).header('etag', etag).type('image/webp');
+    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    reply.header('content-length', size);
+    return reply.send(deps.blobs.read(key));
+  };
+
+  app.get(
+    '/faces/:face_id/thumbnail',
+    { config: { public: true }, schema: { hide: true, params: Type.Object({ face_id: Type.String() }), querystring: signedQuery } },
+    async (request, reply) => {
+      const { face_id } = request.params;
+      checkSignature(`/media/faces/${face_id}/thumbnail`, request.query);
+      const face = await faceStore.findByIdAnyLibrary(deps.db, face_id);
+      if (!face || face.version_id !== request.query.v) throw new NotFound('Not Found');
+      return sendFaceCrop(face_id, request, reply);
+    },
+  );
+
+  app.get(
+    '/people/:person_id/thumbnail',
+    { config: { public: true }, schema: { hide: true, params: Type.Object({ person_id: Type.String() }), querystring: signedQuery } },
+    async (request, reply) => {
+      const { person_id } = request.params;
+      checkSignature(`/media/people/${person_id}/thumbnail`, request.query);
+      const person = await peopleStore.findByIdAnyLibrary(deps.db, person_id);
+      if (!person || person.thumbnail_face_id !== request.query.v) throw new NotFound('Not Found');
+      return sendFaceCrop(request.query.v, request, reply);
+    },
+  );
+
   app.get(
     '/:asset_id/:rung',
     {

@@ -2,10 +2,13 @@ import { NotFound } from '../http/errors.js';
 import * as assetStore from '../store/assets.js';
 import type { AssetRow } from '../store/assets.js';
 import * as eventStore from '../store/events.js';
+import * as faceStore from '../store/faces.js';
+import * as peopleStore from '../store/people.js';
 import * as libraryStore from '../store/libraries.js';
 import * as userStore from '../store/users.js';
 import type { Tx } from '../store/schema.js';
 import { type Deps, nowText, type Principal } from './deps.js';
+import { settlePeople } from './faces.js';
 import * as libraries from './libraries.js';
 
 /**
@@ -18,12 +21,12 @@ async function setTrashed(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'config'
     const now = nowText(deps);
     const changed = await assetStore.setTrashed(trx, library.id, [...new Set(ids)], trashed ? now : null, now);
     const rows = await assetStore.findByIds(trx, library.id, changed);
-    await eventStore.append(
-      trx,
-      deps.dialect,
-      now,
-      rows.map((a) => ({ library_id: library.id, entity_type: 'asset' as const, entity_id: a.id, event_type: 'asset_updated', payload: { stack_id: a.stack_id } })),
-    );
+    // People count live assets only.
+    const people = await settlePeople(trx, library.id, await peopleStore.idsOnAssets(trx, changed), now);
+    await eventStore.append(trx, deps.dialect, now, [
+      ...rows.map((a) => ({ library_id: library.id, entity_type: 'asset' as const, entity_id: a.id, event_type: 'asset_updated', payload: { stack_id: a.stack_id } })),
+      ...people,
+    ]);
   });
 }
 
@@ -34,6 +37,8 @@ export const restore = (deps: Deps, who: Principal, libraryId: string | undefine
 async function deleteRows(trx: Tx, deps: Pick<Deps, 'dialect'>, userId: string, libraryId: string, assets: AssetRow[], now: string): Promise<void> {
   if (assets.length === 0) return;
   const bytes = assets.reduce((sum, a) => sum + a.file_size_bytes, 0);
+  const faces = await faceStore.byAssets(trx, assets.map((a) => a.id));
+  await faceStore.deleteByIds(trx, faces.map((f) => f.id));
   await assetStore.deleteByIds(trx, assets.map((a) => a.id));
   await libraryStore.adjustUsage(trx, libraryId, { bytes: -bytes, assets: -assets.length }, now);
   await userStore.addStorageUsed(trx, userId, -bytes, now);
@@ -41,7 +46,11 @@ async function deleteRows(trx: Tx, deps: Pick<Deps, 'dialect'>, userId: string, 
     trx,
     deps.dialect,
     now,
-    assets.map((a) => ({ library_id: libraryId, entity_type: 'asset' as const, entity_id: a.id, event_type: 'asset_deleted' })),
+    [
+      ...faces.map((f) => ({ library_id: libraryId, entity_type: 'face' as const, entity_id: f.id, event_type: 'face_deleted' })),
+      ...assets.map((a) => ({ library_id: libraryId, entity_type: 'asset' as const, entity_id: a.id, event_type: 'asset_deleted' })),
+      ...(await settlePeople(trx, libraryId, faces.map((f) => f.person_id), now)),
+    ],
   );
 }
 

@@ -5,6 +5,10 @@ import { NotFound, unprocessable, type ValidationIssue, Unprocessable } from '..
 import * as assetStore from '../store/assets.js';
 import type { AssetFilters, AssetRow, AssetState, ExistenceCriterion, MetadataRow, TimeBound } from '../store/assets.js';
 import * as eventStore from '../store/events.js';
+import * as faceStore from '../store/faces.js';
+import type { FaceRow } from '../store/faces.js';
+import * as peopleStore from '../store/people.js';
+import type { PersonRow } from '../store/people.js';
 import * as taskStore from '../store/tasks.js';
 import { assetTask } from '../jobs/asset-task.js';
 import type { Executor, Tx } from '../store/schema.js';
@@ -15,6 +19,24 @@ export interface AssetView {
   asset: AssetRow;
   /** Loaded only when the response needs it. */
   metadata?: MetadataRow;
+  faces?: FaceRow[];
+  people?: PersonRow[];
+}
+
+/** `include=faces|people` (§3.6): the asset's faces, and the distinct people they belong to. */
+export async function withFaces<V extends AssetView>(deps: Pick<Deps, 'db'>, views: V[], wanted: { faces: boolean; people: boolean }): Promise<V[]> {
+  if ((!wanted.faces && !wanted.people) || views.length === 0) return views;
+  const faces = await faceStore.byAssets(deps.db, views.map((v) => v.asset.id));
+  const personIds = [...new Set(faces.map((f) => f.person_id).filter((p): p is string => p !== null))];
+  const people = new Map<string, PersonRow>();
+  for (const libraryId of new Set(views.map((v) => v.asset.library_id))) {
+    for (const p of await peopleStore.findByIds(deps.db, libraryId, personIds)) people.set(p.id, p);
+  }
+  return views.map((v) => {
+    const own = faces.filter((f) => f.asset_id === v.asset.id);
+    const ids = [...new Set(own.map((f) => f.person_id).filter((p): p is string => p !== null && people.has(p)))];
+    return { ...v, faces: wanted.faces ? own : undefined, people: wanted.people ? ids.map((id) => people.get(id)!) : undefined };
+  });
 }
 
 /** The query of §1.2/§3.7 as the HTTP layer validated it. */
@@ -29,6 +51,7 @@ export interface AssetFilterInput {
   radius?: number;
   media_type?: 'image' | 'video';
   ratings?: number[];
+  person_ids?: string[];
 }
 
 export interface ListInput extends AssetFilterInput {
@@ -59,6 +82,7 @@ export async function resolveFilters(deps: Pick<Deps, 'db' | 'clock' | 'config'>
     near: geo.near,
     mediaType: input.media_type,
     ratings: input.ratings,
+    personIds: input.person_ids,
   };
 }
 

@@ -25,6 +25,8 @@ export interface AssetFilters {
   near?: Circle;
   mediaType?: 'image' | 'video';
   ratings?: number[];
+  /** Assets with faces of every one of these people (intersection, §1.2). */
+  personIds?: string[];
 }
 
 type AssetEb = ExpressionBuilder<Database, 'assets'>;
@@ -95,6 +97,9 @@ export function filtered(db: Executor, dialect: DialectAdapter, f: AssetFilters)
           any.push(eb('assets.rating', 'is', null), eb('assets.rating', '<', 1), eb('assets.rating', '>', 5));
         }
         c.push(eb.or(any));
+      }
+      for (const personId of new Set(f.personIds ?? [])) {
+        c.push(eb.exists(eb.selectFrom('faces').select('faces.id').whereRef('faces.asset_id', '=', 'assets.id').where('faces.person_id', '=', personId)));
       }
       return eb.and(c);
     });

@@ -165,6 +165,52 @@ export interface TaskTable {
   completed_at: string | null;
 }
 
+export interface PersonTable {
+  id: string;
+  library_id: string;
+  name: string | null;
+  /** YYYY-MM-DD. */
+  birth_date: string | null;
+  is_favorite: number;
+  is_hidden: number;
+  thumbnail_face_id: string | null;
+  /** Distinct live assets with a face of the person (precomputed, spec §2.14). */
+  asset_count: number;
+  face_count: number;
+  /** Unit-length mean embedding, float32 little-endian; null without embedded faces. */
+  centroid: Buffer | null;
+  pairwise_mean: number | null;
+  pairwise_p90: number | null;
+  /** Bumped by every change of the person's faces (the optimistic lock of DELETE). */
+  faces_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FaceTable {
+  id: string;
+  library_id: string;
+  asset_id: string;
+  person_id: string | null;
+  source: 'automatic' | 'manual';
+  /** 'cluster' (may be revisited by re-clustering), 'user' (never moved), null when unassigned. */
+  assigned_by: 'cluster' | 'user' | null;
+  /** Person a user detached the face from; clustering never assigns it back there. */
+  detached_from: string | null;
+  confidence: number | null;
+  timestamp_ms: number | null;
+  /** Box in the asset's display-space pixels. */
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  /** float32 little-endian, unit length; null for manual faces. */
+  embedding: Buffer | null;
+  version_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -179,6 +225,8 @@ export interface Database {
   events: EventTable;
   tasks: TaskTable;
   settings: SettingTable;
+  people: PersonTable;
+  faces: FaceTable;
 }
 
 export type Db = Kysely<Database>;

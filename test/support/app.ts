@@ -41,12 +41,13 @@ export function toQueryString(query: Record<string, unknown> = {}): string {
 
 /**
  * A migrated app on a fresh database (a new SQLite file, or a new PostgreSQL database) with
- * its own data dir, bootstrapped with TEST_API_KEY.
+ * its own data dir, bootstrapped with TEST_API_KEY. Face detection is off unless `env` turns
+ * it on (EUCALYPT_FACES: 'on'): it adds seconds of model time per photo.
  */
 export async function createTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'eucalypt-test-'));
   const pgDb = dialect === 'postgres' ? await createPostgresDatabase() : undefined;
-  const config = loadConfig({ EUCALYPT_DATA_DIR: dataDir, EUCALYPT_API_KEY: TEST_API_KEY, DATABASE_URL: pgDb?.url, ...env });
+  const config = loadConfig({ EUCALYPT_DATA_DIR: dataDir, EUCALYPT_API_KEY: TEST_API_KEY, DATABASE_URL: pgDb?.url, EUCALYPT_FACES: 'off', ...env });
   const clock = new TestClock();
   const runtime = await startRuntime(config, { clock: clock.now });
   const app = await buildApp(runtime.deps);

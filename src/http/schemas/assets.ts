@@ -86,8 +86,8 @@ export const AssetResponse = Type.Object(
     file_data: Nullable(Type.Ref('FileDataResponse')),
     metadata: Nullable(Type.Ref('MetadataResponse')),
     metrics: Nullable(Type.Record(Type.String(), Nullable(Type.Number()))),
-    faces: Nullable(Type.Array(Type.Object({}, { additionalProperties: true }))),
-    people: Nullable(Type.Array(Type.Object({}, { additionalProperties: true }))),
+    faces: Nullable(Type.Array(Type.Ref('FaceResponse'))),
+    people: Nullable(Type.Array(Type.Ref('PersonResponse'))),
   },
   { $id: 'AssetResponse', title: 'AssetResponse' },
 );

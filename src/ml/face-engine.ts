@@ -1,0 +1,309 @@
+/**
+ * Face detection and embeddings with @vladmandic/human on the tfjs WebAssembly backend.
+ * Runs inside a worker thread (face-worker.ts): the wasm backend is single-threaded and a
+ * detection takes ~100–250 ms of CPU.
+ *
+ * Two stages, both on tensors of the picture handed in (RGB, ≤ 1440 px):
+ * 1. Candidates: BlazeFace alone on the whole picture padded to a square with a margin, and on
+ *    overlapping tiles (small faces), each resized to the detector's 256-px input.
+ * 2. Verification and embedding: for every candidate, a square window around it (padded where
+ *    it leaves the picture) at 256 px goes through the full pipeline — BlazeFace, FaceMesh
+ *    (alignment and a face/no-face score) and FaceRes (the 1024-d descriptor). A face is kept
+ *    when both the detector and the mesh agree; its box comes from the mesh's extent.
+ * Working on a face-centred, padded window gives every face the same scale and context,
+ * which made descriptors of one person agree far better than crops clipped at the edges.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type Box,
+  center,
+  fromWindow,
+  type ScanPlan,
+  scanWindows,
+  suppress,
+  type Window,
+  windowAround,
+} from '../domain/face-geometry.js';
+
+export interface EngineOptions {
+  /** Window scan (stage 1); `tileFraction: 1` scans the padded whole picture only. */
+  scan: ScanPlan;
+  /** Stage-1 detector threshold (low: stage 2 decides). */
+  candidateScore: number;
+  /** Stage-2 floor on the detector score in the face-centred window. */
+  minScore: number;
+  /** Stage-2 floor on the mesh's face score. */
+  minMeshScore: number;
+  /** Window around a candidate, as a multiple of its box (the padding of stage 2). */
+  context: number;
+  /** Faces narrower than this (picture pixels) are dropped as crowd/background faces. */
+  minFaceSize: number;
+  maxFaces: number;
+  /** Also describe the mirrored window and average the two descriptors (steadier identities). */
+  flip: boolean;
+  /** `plain`: one pass of human over the whole picture, no padding, tiles or second stage (the bench's baseline). */
+  mode: 'two-stage' | 'plain';
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  scan: { margin: 0.25, tileFraction: 0.5, minTileSide: 400 },
+  candidateScore: 0.3,
+  minScore: 0.5,
+  minMeshScore: 0.8,
+  context: 2.2,
+  minFaceSize: 16,
+  maxFaces: 40,
+  flip: true,
+  mode: 'two-stage',
+};
+
+export interface EngineFace {
+  /** In pixels of the picture handed in. */
+  box: Box;
+  /** Detector score in the face-centred window, 0–1. */
+  score: number;
+  meshScore: number;
+  /** FaceRes descriptor (unit length). */
+  embedding: number[];
+}
+
+export interface EngineResult {
+  faces: EngineFace[];
+  candidates: number;
+  ms: { scan: number; verify: number };
+}
+
+/* The slice of human's API this file uses (its bundled typings pull in tfjs internals). */
+interface TensorLike {
+  readonly shape: number[];
+  dispose(): void;
+}
+interface Tf {
+  tensor3d(values: Uint8Array, shape: [number, number, number], dtype: 'int32'): TensorLike;
+  tensor2d(values: number[][]): TensorLike;
+  tensor1d(values: number[], dtype: 'int32'): TensorLike;
+  expandDims(t: TensorLike, axis: number): TensorLike;
+  reverse(t: TensorLike, axis: number): TensorLike;
+  cast(t: TensorLike, dtype: 'float32'): TensorLike;
+  image: { cropAndResize(image: TensorLike, boxes: TensorLike, boxInd: TensorLike, size: [number, number], method?: string, extrapolation?: number): TensorLike };
+  getBackend(): string;
+  memory(): { numTensors: number };
+}
+interface HumanFace {
+  box: [number, number, number, number];
+  boxScore: number;
+  faceScore: number;
+  score: number;
+  mesh: [number, number, number?][];
+  embedding?: number[];
+}
+interface Human {
+  tf: Tf;
+  load(): Promise<void>;
+  warmup?(): Promise<unknown>;
+  detect(input: TensorLike, config?: object): Promise<{ face: HumanFace[]; error?: string | null }>;
+}
+
+const INPUT = 256;
+
+const require = createRequire(import.meta.url);
+
+/** human's exports map hides its wasm build; load it by file path beside the main entry. */
+function humanPaths() {
+  const main = require.resolve('@vladmandic/human');
+  const dist = path.dirname(main);
+  return {
+    module: path.join(dist, 'human.node-wasm.js'),
+    models: path.join(dist, '..', 'models') + path.sep,
+    wasm: path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep,
+  };
+}
+
+/** tfjs loads models with `fetch`; Node's cannot read file:// URLs, so this worker's can. */
+function installFileFetch(): void {
+  const original = globalThis.fetch;
+  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (url.startsWith('file://')) return new Response(await readFile(fileURLToPath(url)));
+    return original(input, init);
+  }) as typeof fetch;
+}
+
+const off = { enabled: false };
+/** Everything but faces off; no frame-to-frame caching (every call is a new photo). */
+function baseConfig(paths: ReturnType<typeof humanPaths>) {
+  return {
+    backend: 'wasm',
+    wasmPath: paths.wasm,
+    modelBasePath: `file://${paths.models}`,
+    debug: false,
+    async: true,
+    warmup: 'none',
+    cacheSensitivity: 0,
+    skipAllowed: false,
+    filter: off,
+    gesture: off,
+    body: off,
+    hand: off,
+    object: off,
+    segmentation: off,
+    face: {
+      enabled: true,
+      detector: { rotation: true, maxDetected: 20, minConfidence: 0.2, iouThreshold: 0.3, skipFrames: 0, skipTime: 0, return: false },
+      mesh: { enabled: true },
+      iris: off,
+      attention: off,
+      emotion: off,
+      antispoof: off,
+      liveness: off,
+      description: { enabled: true, skipFrames: 0, skipTime: 0, minConfidence: 0 },
+    },
+  };
+}
+
+const scanConfig = (score: number) => ({
+  face: { detector: { rotation: false, minConfidence: score, maxDetected: 20 }, mesh: off, description: off },
+});
+const verifyConfig = { face: { detector: { rotation: true, minConfidence: 0.2, maxDetected: 5 }, mesh: { enabled: true }, description: { enabled: true } } };
+/** The mirrored window needs only a descriptor: the detector's landmarks align it well enough. */
+const mirrorConfig = { face: { detector: { rotation: true, minConfidence: 0.2, maxDetected: 5 }, mesh: off, description: { enabled: true } } };
+
+export class FaceEngine {
+  private constructor(private readonly human: Human) {}
+
+  static async create(): Promise<FaceEngine> {
+    installFileFetch();
+    const paths = humanPaths();
+    const module = require(paths.module) as { Human: new (config: object) => Human };
+    const human = new module.Human(baseConfig(paths));
+    await human.load();
+    return new FaceEngine(human);
+  }
+
+  get backend(): string {
+    return this.human.tf.getBackend();
+  }
+
+  /** Square windows of the picture (padding outside it black), each resized to 256 px, as one batch-free tensor each. */
+  private crop(image: TensorLike, width: number, height: number, window: Window): TensorLike {
+    const tf = this.human.tf;
+    const box = tf.tensor2d([[window.y / height, window.x / width, (window.y + window.side) / height, (window.x + window.side) / width]]);
+    const index = tf.tensor1d([0], 'int32');
+    const out = tf.image.cropAndResize(image, box, index, [INPUT, INPUT], 'bilinear', 0);
+    box.dispose();
+    index.dispose();
+    return out;
+  }
+
+  private async describeMirrored(input: TensorLike): Promise<number[] | undefined> {
+    const mirrored = this.human.tf.reverse(input, 2);
+    try {
+      const face = nearestToCentre((await this.human.detect(mirrored, mirrorConfig)).face);
+      return face?.embedding?.length ? normalise(face.embedding) : undefined;
+    } finally {
+      mirrored.dispose();
+    }
+  }
+
+  private async plain(image: TensorLike, options: EngineOptions): Promise<EngineResult> {
+    const t0 = performance.now();
+    const result = await this.human.detect(image, { face: { detector: { rotation: true, minConfidence: options.minScore, maxDetected: options.maxFaces }, mesh: { enabled: true }, description: { enabled: true } } });
+    const faces = result.face
+      .filter((f) => f.embedding?.length && f.faceScore >= options.minMeshScore)
+      .map((f) => ({ box: { x: f.box[0], y: f.box[1], w: f.box[2], h: f.box[3] }, score: f.boxScore, meshScore: f.faceScore, embedding: normalise(f.embedding!) }));
+    return { faces, candidates: result.face.length, ms: { scan: 0, verify: Math.round(performance.now() - t0) } };
+  }
+
+  async analyse(pixels: Uint8Array, width: number, height: number, options: EngineOptions = DEFAULT_ENGINE_OPTIONS): Promise<EngineResult> {
+    const tf = this.human.tf;
+    const rgb = tf.tensor3d(pixels, [height, width, 3], 'int32');
+    const batched = tf.expandDims(rgb, 0);
+    const image = tf.cast(batched, 'float32');
+    rgb.dispose();
+    batched.dispose();
+    try {
+      if (options.mode === 'plain') return await this.plain(image, options);
+      const t0 = performance.now();
+      const candidates: { box: Box; score: number }[] = [];
+      for (const window of scanWindows(width, height, options.scan)) {
+        const input = this.crop(image, width, height, window);
+        try {
+          const result = await this.human.detect(input, scanConfig(options.candidateScore));
+          for (const f of result.face) {
+            const [x, y, w, h] = f.box;
+            candidates.push({ box: fromWindow({ x, y, w, h }, window, INPUT), score: f.boxScore });
+          }
+        } finally {
+          input.dispose();
+        }
+      }
+      const unique = suppress(candidates, 0.5).slice(0, options.maxFaces * 2);
+      const t1 = performance.now();
+
+      const faces: EngineFace[] = [];
+      for (const candidate of unique) {
+        const window = windowAround(candidate.box, options.context / 1.4);
+        const input = this.crop(image, width, height, window);
+        try {
+          const result = await this.human.detect(input, verifyConfig);
+          const face = nearestToCentre(result.face);
+          if (!face || !face.embedding?.length || face.mesh.length < 3) continue;
+          if (face.boxScore < options.minScore || face.faceScore < options.minMeshScore) continue;
+          const box = fromWindow(meshExtent(face.mesh), window, INPUT);
+          if (Math.max(box.w, box.h) < options.minFaceSize) continue;
+          let embedding = normalise(face.embedding);
+          if (options.flip) {
+            const mirrored = await this.describeMirrored(input);
+            if (mirrored) embedding = normalise(embedding.map((v, i) => v + mirrored[i]));
+          }
+          faces.push({ box, score: face.boxScore, meshScore: face.faceScore, embedding });
+        } finally {
+          input.dispose();
+        }
+      }
+      const t2 = performance.now();
+      const kept = suppress(faces, 0.5).slice(0, options.maxFaces);
+      return { faces: kept, candidates: unique.length, ms: { scan: Math.round(t1 - t0), verify: Math.round(t2 - t1) } };
+    } finally {
+      image.dispose();
+    }
+  }
+}
+
+/** The face a window was centred on: the detection whose centre is closest to the window's. */
+function nearestToCentre(faces: HumanFace[]): HumanFace | undefined {
+  let best: HumanFace | undefined;
+  let bestDistance = Infinity;
+  for (const f of faces) {
+    const c = center({ x: f.box[0], y: f.box[1], w: f.box[2], h: f.box[3] });
+    const d = Math.hypot(c.x - INPUT / 2, c.y - INPUT / 2);
+    if (d < bestDistance && d < INPUT * 0.25) {
+      best = f;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** The face itself: the extent of the 468 mesh points (forehead to chin, ear to ear). */
+function meshExtent(mesh: [number, number, number?][]): Box {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const [x, y] of mesh) {
+    x0 = Math.min(x0, x);
+    y0 = Math.min(y0, y);
+    x1 = Math.max(x1, x);
+    y1 = Math.max(y1, y);
+  }
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
+function normalise(v: number[]): number[] {
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
+}
