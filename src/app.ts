@@ -9,6 +9,7 @@ import { eventRoutes } from './http/events.js';
 import { faceRoutes } from './http/faces.js';
 import { libraryRoutes } from './http/libraries.js';
 import { mediaRoutes } from './http/media.js';
+import { webUiRoutes } from './http/web-ui.js';
 import { openApiRoute, registerOpenApi } from './http/openapi.js';
 import { prefixStripper } from './http/public-url.js';
 import { peopleRoutes } from './http/people.js';
@@ -67,5 +68,6 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   await app.register(eventRoutes, { prefix: '/api/events', deps });
   await app.register(taskRoutes, { prefix: '/api/tasks', deps });
   await app.register(mediaRoutes, { prefix: '/media', deps });
+  await app.register(webUiRoutes);
   return app;
 }
