@@ -3,11 +3,9 @@
  * unref'd while idle (an idle pool never keeps the process alive) and exit after `idleMs`
  * without work, handing their wasm heap (~160 MB after a 24 MP image) back to the OS.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from './worker-entry.js';
 import { invalidParameterError, isInteger, isPlainObject } from './is.js';
 import type { HeicReady, HeicRequest, HeicResponse } from './heic-worker.js';
 
@@ -113,7 +111,7 @@ function pump(): void {
 }
 
 function spawn(): Slot {
-  const { filename, options } = workerEntry();
+  const { filename, options } = workerEntry(import.meta.url, 'heic-worker');
   const worker = new Worker(filename, { ...options, name: 'eucalypt-heic' });
   const slot: Slot = { worker, online: false, job: null, idleTimer: null };
   slots.add(slot);
@@ -161,16 +159,3 @@ async function retire(slot: Slot, reason: HeicWorkerError | null): Promise<void>
   pump();
 }
 
-/**
- * The compiled worker (`heic-worker.js`) when running from `dist/`; from TypeScript sources
- * (vitest, tsx) the worker boots tsx's ESM loader first, since a worker does not inherit it.
- */
-function workerEntry(): { filename: string | URL; options: { eval?: boolean } } {
-  const compiled = new URL('./heic-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return { filename: compiled, options: {} };
-  const source = new URL('./heic-worker.ts', import.meta.url).href;
-  const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
-  const tsxApi = new URL('dist/esm/api/index.mjs', pathToFileURL(tsxPackage)).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return { filename: bootstrap, options: { eval: true } };
-}

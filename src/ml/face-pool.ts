@@ -3,10 +3,8 @@
  * started on first use, unref'd while idle (an idle pool never keeps the process alive),
  * retired after `idleMs` without work so their ~300 MB of models and wasm heap go back to the OS.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../media/worker-entry.js';
 import type { EngineOptions, EngineResult } from './face-engine.js';
 import type { FaceReady, FaceRequest, FaceResponse } from './face-worker.js';
 
@@ -83,7 +81,7 @@ function pump(): void {
 }
 
 function spawn(): void {
-  const { filename, options } = workerEntry();
+  const { filename, options } = workerEntry(import.meta.url, 'face-worker');
   const worker = new Worker(filename, { ...options, name: 'eucalypt-faces' });
   const slot: Slot = { worker, ready: false, job: null, idleTimer: null };
   slots.add(slot);
@@ -126,13 +124,3 @@ async function retire(slot: Slot, reason: Error | null): Promise<void> {
   pump();
 }
 
-/** The compiled worker from dist/; from TypeScript sources, boot tsx's loader first (workers do not inherit it). */
-function workerEntry(): { filename: string | URL; options: { eval?: boolean } } {
-  const compiled = new URL('./face-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return { filename: compiled, options: {} };
-  const source = new URL('./face-worker.ts', import.meta.url).href;
-  const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
-  const tsxApi = new URL('dist/esm/api/index.mjs', pathToFileURL(tsxPackage)).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return { filename: bootstrap, options: { eval: true } };
-}

@@ -63,31 +63,29 @@ async function openSource(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow)
 /** A frame about a second in (past any fade-in), or the middle of a shorter clip. */
 const stillTime = (asset: AssetRow) => (asset.duration && asset.duration < 2 ? asset.duration / 2 : 1);
 
-export async function ensureStill(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow): Promise<string> {
-  const key = stillKey(asset);
-  return singleFlight(key, async () => {
-    if (await deps.blobs.stat(key)) return key;
-    await fsp.mkdir(deps.tmpDir, { recursive: true });
-    const dest = path.join(deps.tmpDir, `${randomUUID()}.still.jpg`);
-    try {
-      await extractStill(await deps.blobs.localPath(asset.blob_key), stillTime(asset), dest);
-      await deps.blobs.putFile(key, dest);
-    } finally {
-      await fsp.rm(dest, { force: true });
-    }
-    return key;
-  });
+export function ensureStill(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow): Promise<string> {
+  return ensureProduced(deps, stillKey(asset), async (dest) => {
+    await extractStill(await deps.blobs.localPath(asset.blob_key), stillTime(asset), dest);
+    return true;
+  }) as Promise<string>;
 }
 
 /** The video a motion photo embeds, copied out once; undefined when the file holds none. */
 export async function ensureMotionVideo(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow): Promise<string | undefined> {
-  const key = motionKey(asset);
+  return ensureProduced(deps, motionKey(asset), async (dest) => extractMotionVideo(await deps.blobs.localPath(asset.blob_key), dest));
+}
+
+/**
+ * A derived file made once (single-flight) by an engine that writes to a path: made in the
+ * temp folder, then moved into the store. Undefined when `produce` reports there is nothing.
+ */
+function ensureProduced(deps: Pick<Deps, 'blobs' | 'tmpDir'>, key: string, produce: (dest: string) => Promise<boolean>): Promise<string | undefined> {
   return singleFlight(key, async () => {
     if (await deps.blobs.stat(key)) return key;
     await fsp.mkdir(deps.tmpDir, { recursive: true });
-    const dest = path.join(deps.tmpDir, `${randomUUID()}.motion.mp4`);
+    const dest = path.join(deps.tmpDir, `${randomUUID()}${path.extname(key)}`);
     try {
-      if (!(await extractMotionVideo(await deps.blobs.localPath(asset.blob_key), dest))) return undefined;
+      if (!(await produce(dest))) return undefined;
       await deps.blobs.putFile(key, dest);
       return key;
     } finally {
