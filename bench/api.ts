@@ -158,7 +158,7 @@ async function sequentialLatency(paths: () => string, warmup: number, count: num
 }
 
 /** `CONCURRENCY` loops issuing requests back to back until the deadline; answers per second. */
-async function throughput(next: () => string, seconds: number, what: string): Promise<number> {
+async function throughput(next: () => string, seconds: number, what: string): Promise<{ perSec: number; requests: number }> {
   const run = async (untilMs: number) => {
     let done = 0;
     await Promise.all(
@@ -171,10 +171,25 @@ async function throughput(next: () => string, seconds: number, what: string): Pr
     );
     return done;
   };
-  await run(performance.now() + 1000); // warm-up: open every socket, let the JIT settle
+  const warm = await run(performance.now() + 1000); // warm-up: open every socket, let the JIT settle
   const t0 = performance.now();
   const done = await run(t0 + seconds * 1000);
-  return done / ((performance.now() - t0) / 1000);
+  return { perSec: done / ((performance.now() - t0) / 1000), requests: warm + done };
+}
+
+/**
+ * CPU time (user + system, all threads) the server spent while `phase` ran, per request. Unlike
+ * wall-clock latency it hardly grows when other processes compete for the CPUs.
+ */
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const cpuMs = (pid: number): number => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // utime, stime
+};
+async function withServerCpu<T>(pid: number, phase: () => Promise<T>, requests: (result: T) => number): Promise<T & { cpuMsPerRequest: number }> {
+  const before = cpuMs(pid);
+  const result = await phase();
+  return { ...result, cpuMsPerRequest: (cpuMs(pid) - before) / requests(result) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,10 +426,11 @@ try {
   const pid = server.pid!;
   console.log(`server: node dist/cli.js serve, pid ${pid}, ${baseUrl}, log level ${LOG_LEVEL}; client: this process, keep-alive http.Agent\n`);
 
-  const ping = stats(await sequentialLatency(() => '/api/server/ping', PING_WARMUP, PING_REQUESTS, 'ping'));
-  const list = await listWalks(library.liveIds, LIST_WARMUP, LIST_REQUESTS);
-  const pingPerSec = await throughput(() => '/api/server/ping', THROUGHPUT_SECONDS, 'ping');
-  const getPerSec = await throughput(() => `/api/assets/${pick(library.liveIds)}`, THROUGHPUT_SECONDS, 'get');
+  const ping = await withServerCpu(pid, async () => stats(await sequentialLatency(() => '/api/server/ping', PING_WARMUP, PING_REQUESTS, 'ping')), () => PING_WARMUP + PING_REQUESTS);
+  const list = await withServerCpu(pid, () => listWalks(library.liveIds, LIST_WARMUP, LIST_REQUESTS), () => LIST_WARMUP + LIST_REQUESTS);
+  const pingRate = await withServerCpu(pid, () => throughput(() => '/api/server/ping', THROUGHPUT_SECONDS, 'ping'), (r) => r.requests);
+  const getRate = await withServerCpu(pid, () => throughput(() => `/api/assets/${pick(library.liveIds)}`, THROUGHPUT_SECONDS, 'get'), (r) => r.requests);
+  const [pingPerSec, getPerSec] = [pingRate.perSec, getRate.perSec];
   console.log(`uploading ${UPLOAD_BYTES / 2 ** 30} GiB (sampling server RSS every ${RSS_SAMPLE_MS} ms)…`);
   const upload = await uploadBig(pid);
 
@@ -434,8 +450,10 @@ try {
   line('GET /api/assets?limit=200&include=metadata p99', ms(list.all.p99), `${(list.all.p99 / ping.p99).toFixed(1)}× ping p99`, `≤ ${TARGETS.listP99Ms} ms  ${verdict(list.all.p99 <= TARGETS.listP99Ms)}`);
   line(`  page one (${list.pageOne.n} requests) p50 / p99`, `${list.pageOne.p50.toFixed(2)} / ${list.pageOne.p99.toFixed(2)}`, 'ms', '');
   line(`  after starting_after_id (${list.cursorPages.n}) p50 / p99`, `${list.cursorPages.p50.toFixed(2)} / ${list.cursorPages.p99.toFixed(2)}`, 'ms', '');
+  line('  server CPU per list request', ms(list.cpuMsPerRequest), `${(list.cpuMsPerRequest / ping.cpuMsPerRequest).toFixed(1)}× per ping (${ms(ping.cpuMsPerRequest)})`, '');
   line(`baseline: GET /api/server/ping, ${CONCURRENCY} in flight`, perSec(pingPerSec), `(${THROUGHPUT_SECONDS} s)`, '');
   line(`GET /api/assets/{id}, ${CONCURRENCY} in flight`, perSec(getPerSec), `${(getPerSec / pingPerSec).toFixed(2)}× ping`, `≥ ${TARGETS.getPerSec.toLocaleString('en')} /s  ${verdict(getPerSec >= TARGETS.getPerSec)}`);
+  line('  server CPU per get request', ms(getRate.cpuMsPerRequest), `${(getRate.cpuMsPerRequest / pingRate.cpuMsPerRequest).toFixed(1)}× per ping (${ms(pingRate.cpuMsPerRequest)})`, '');
   line('baseline: server RSS before the upload', `${upload.idleMb.toFixed(0)} MB`, '', '');
   line(`upload 2 GiB: server peak RSS (${upload.samples} samples)`, `${upload.peakMb.toFixed(0)} MB`, `${(upload.peakMb / upload.idleMb).toFixed(2)}× idle RSS`, `≤ ${TARGETS.uploadRssMb} MB  ${verdict(upload.peakMb <= TARGETS.uploadRssMb)}`);
   line('  upload answer', `${upload.status}`, `${upload.seconds.toFixed(1)} s, ${((UPLOAD_BYTES / 2 ** 20) / upload.seconds).toFixed(0)} MiB/s`, `201 with the right size and checksum  ${verdict(upload.problems.length === 0)}`);
