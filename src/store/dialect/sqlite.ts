@@ -1,5 +1,5 @@
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect, type SqliteStatement, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import { EARTH_RADIUS_M, type DialectAdapter } from './adapter.js';
 
@@ -12,6 +12,31 @@ function haversineMetres(lat1: number, lon1: number, lat2: number | null, lon2: 
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew, and planning a statement costs more than
+ * running a primary-key lookup. Statements are reused by SQL text (least recently used out
+ * first); Kysely's single-connection mutex means no two queries ever share one at once.
+ */
+function withStatementCache(database: SqliteDatabase.Database): KyselySqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(text) {
+      let statement = cache.get(text);
+      if (statement) {
+        cache.delete(text);
+      } else {
+        statement = database.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
+}
+
 export function openSqlite(file: string): { db: Kysely<Database>; adapter: DialectAdapter } {
   const database = new SqliteDatabase(file);
   database.pragma('journal_mode = WAL');
@@ -21,7 +46,7 @@ export function openSqlite(file: string): { db: Kysely<Database>; adapter: Diale
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
   database.function('geo_distance_m', { deterministic: true }, haversineMetres);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   const adapter: DialectAdapter = {
     name: 'sqlite',
     // SQLite has a single writer and Kysely a single connection: transactions are already serial.
