@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_TRASH_RETENTION_DAYS } from './domain/trash-retention.js';
 
 /** Every setting Eucalypt reads, with its environment variable and default, shown by `eucalypt --help`. */
 export interface Config {
@@ -13,6 +14,8 @@ export interface Config {
   libraryStorageLimitBytes: number | null;
   /** Tasks run at once by the workers inside `serve` (0 = none) or by `eucalypt worker`. */
   workers: number;
+  /** Days a trashed asset or library stays restorable before the workers purge it. */
+  trashRetentionDays: number;
 }
 
 interface Setting {
@@ -31,6 +34,11 @@ export const SETTINGS = {
   userStorageLimitBytes: { env: 'EUCALYPT_USER_STORAGE_LIMIT_BYTES', default: '', help: "Owner's storage cap in bytes (uploads at or over it get 507); empty = no cap" },
   libraryStorageLimitBytes: { env: 'EUCALYPT_LIBRARY_STORAGE_LIMIT_BYTES', default: '', help: 'Storage cap in bytes for new libraries; empty = no cap' },
   workers: { env: 'EUCALYPT_WORKERS', default: '', help: 'Background tasks run at once per process (0 in serve = run them in separate `eucalypt worker` processes); empty = one per CPU core' },
+  trashRetentionDays: {
+    env: 'EUCALYPT_TRASH_RETENTION_DAYS',
+    default: String(DEFAULT_TRASH_RETENTION_DAYS),
+    help: 'Days trashed assets and libraries stay restorable before the workers delete them and their files for good (0 = at the next sweep)',
+  },
 } satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {}
@@ -46,6 +54,14 @@ function workerCount(raw: string): number {
   if (raw === '') return os.availableParallelism();
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 256) throw new ConfigError(`${SETTINGS.workers.env} must be a whole number from 0 to 256, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function retentionDays(raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || n > 36_500) {
+    throw new ConfigError(`${SETTINGS.trashRetentionDays.env} must be a number of days from 0 to 36500, got ${JSON.stringify(raw)}`);
+  }
   return n;
 }
 
@@ -73,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     userStorageLimitBytes: optionalBytes(SETTINGS.userStorageLimitBytes.env, read('userStorageLimitBytes')),
     libraryStorageLimitBytes: optionalBytes(SETTINGS.libraryStorageLimitBytes.env, read('libraryStorageLimitBytes')),
     workers: workerCount(read('workers')),
+    trashRetentionDays: retentionDays(read('trashRetentionDays')),
   };
 }
 

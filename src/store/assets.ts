@@ -134,6 +134,47 @@ export function findInLibraries(db: Executor, userId: string, id: string): Promi
     .executeTakeFirst();
 }
 
+/** Live assets of a library among `ids`, read under a row lock (see DialectAdapter.lockRows). */
+export function lockLive(db: Executor, dialect: DialectAdapter, libraryId: string, ids: string[], mode: 'update' | 'share'): Promise<AssetRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return dialect.lockRows(db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('id', 'in', ids).where('trashed_at', 'is', null), mode).execute();
+}
+
+export interface DeletionScope {
+  libraryId: string;
+  /** The assets to delete; omit for "any" (a library purge batch). */
+  ids?: string[];
+  /** Only assets in the trash (empty-trash), or trashed before this instant (retention). */
+  trashed?: true | { before: string };
+  limit?: number;
+}
+
+/**
+ * The assets a permanent delete will remove, read under `FOR UPDATE`: a concurrent restore or
+ * delete of the same rows finishes first and the rows are re-checked, so each is deleted (and
+ * counted) once.
+ */
+export function lockForDeletion(db: Executor, dialect: DialectAdapter, scope: DeletionScope): Promise<AssetRow[]> {
+  if (scope.ids?.length === 0) return Promise.resolve([]);
+  let q = db.selectFrom('assets').selectAll().where('library_id', '=', scope.libraryId);
+  if (scope.ids) q = q.where('id', 'in', scope.ids);
+  if (scope.trashed) q = q.where('trashed_at', 'is not', null);
+  if (typeof scope.trashed === 'object') q = q.where('trashed_at', '<', scope.trashed.before);
+  if (scope.limit !== undefined) q = q.orderBy('id').limit(scope.limit);
+  return dialect.lockRows(q, 'update').execute();
+}
+
+/** Libraries holding assets trashed before `before`, oldest trash first (the retention sweep). */
+export async function librariesWithTrashBefore(db: Executor, before: string): Promise<string[]> {
+  const rows = await db.selectFrom('assets').select('library_id').distinct().where('trashed_at', 'is not', null).where('trashed_at', '<', before).execute();
+  return rows.map((r) => r.library_id);
+}
+
+export async function countInLibrary(db: Executor, libraryId: string): Promise<number> {
+  const row = await db.selectFrom('assets').select((eb) => eb.fn.countAll<number>().as('n')).where('library_id', '=', libraryId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export function findByIds(db: Executor, libraryId: string, ids: string[]): Promise<AssetRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
   return db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('id', 'in', ids).execute();

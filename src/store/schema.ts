@@ -29,6 +29,8 @@ export interface LibraryTable {
   storage_used_bytes: number;
   asset_count: number;
   trashed_at: string | null;
+  /** Set by DELETE on a trashed library: purge it now rather than after the retention window. */
+  purge_requested_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -164,6 +166,28 @@ export interface TaskTable {
   completed_at: string | null;
 }
 
+export interface AlbumTable {
+  id: string;
+  library_id: string;
+  name: string;
+  description: string | null;
+  /** The cover the user chose (shown while it is a live member); null = the server chooses. */
+  cover_asset_id: string | null;
+  /** Live (untrashed) members; changed only by deltas in the transactions that change membership or trash state. */
+  asset_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlbumAssetTable {
+  id: string;
+  album_id: string;
+  asset_id: string;
+  library_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -178,6 +202,8 @@ export interface Database {
   events: EventTable;
   tasks: TaskTable;
   settings: SettingTable;
+  albums: AlbumTable;
+  album_assets: AlbumAssetTable;
 }
 
 export type Db = Kysely<Database>;

@@ -16,6 +16,12 @@ export interface DialectAdapter {
    * `FOR UPDATE SKIP LOCKED`); SQLite's single writer already serialises claims.
    */
   skipLocked<O>(query: SelectQueryBuilder<Database, 'tasks', O>): SelectQueryBuilder<Database, 'tasks', O>;
+  /**
+   * Row locks for a read-modify-write inside a transaction (PostgreSQL `FOR UPDATE` / `FOR SHARE`,
+   * which wait for a concurrent writer and then re-check the rows); SQLite's single writer needs
+   * none. Use on single-table selects: PostgreSQL would lock every joined table's rows too.
+   */
+  lockRows<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>, mode: 'update' | 'share'): SelectQueryBuilder<Database, TB, O>;
 }
 
 export const EARTH_RADIUS_M = 6_371_008.8;
