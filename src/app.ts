@@ -1,5 +1,7 @@
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { albumAssetRoutes } from './http/album-assets.js';
+import { albumRoutes } from './http/albums.js';
 import { assetRoutes } from './http/assets.js';
 import { authPlugin } from './http/auth.js';
 import { handleError } from './http/errors.js';
@@ -7,6 +9,7 @@ import { eventRoutes } from './http/events.js';
 import { libraryRoutes } from './http/libraries.js';
 import { mediaRoutes } from './http/media.js';
 import { openApiRoute, registerOpenApi } from './http/openapi.js';
+import { albumSchemas } from './http/schemas/albums.js';
 import { assetSchemas } from './http/schemas/assets.js';
 import { sharedSchemas } from './http/schemas/common.js';
 import { eventSchemas } from './http/schemas/events.js';
@@ -40,7 +43,7 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
     json(request, text, done);
   });
 
-  for (const schema of [...sharedSchemas, ...assetSchemas, ...librarySchemas, ...eventSchemas, TaskResponse]) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, ...assetSchemas, ...albumSchemas, ...librarySchemas, ...eventSchemas, TaskResponse]) app.addSchema(schema);
   await registerOpenApi(app, VERSION);
   await app.register(multipart, { limits: { fileSize: Infinity, files: 2, fields: 50, fieldSize: 1024 * 1024 } });
   await app.register(authPlugin, { deps });
@@ -50,6 +53,8 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   await app.register(userRoutes, { prefix: '/api/users', deps });
   await app.register(libraryRoutes, { prefix: '/api/libraries', deps });
   await app.register(assetRoutes, { prefix: '/api/assets', deps });
+  await app.register(albumRoutes, { prefix: '/api/albums', deps });
+  await app.register(albumAssetRoutes, { prefix: '/api/album-assets', deps });
   await app.register(eventRoutes, { prefix: '/api/events', deps });
   await app.register(taskRoutes, { prefix: '/api/tasks', deps });
   await app.register(mediaRoutes, { prefix: '/media', deps });

@@ -31,6 +31,8 @@ const filterQuery = {
   local_datetime_before: Type.Optional(DateTime({ description: 'Exclusive upper bound on capture time' })),
   media_type: Type.Optional(StringEnum(['image', 'video'] as const)),
   ratings: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 5 }), { maxItems: 6 })),
+  album_id: Type.Optional(Type.String({ description: 'Only assets in this album' })),
+  album_filter: Type.Optional(StringEnum(['all', 'in_album', 'not_in_album'] as const, { description: 'Membership of any album; not_in_album cannot go with album_id' })),
 };
 const geoQuery = {
   bbox: Type.Optional(Type.String({ description: 'min_lon,min_lat,max_lon,max_lat; wraps the antimeridian when min_lon > max_lon' })),

@@ -65,3 +65,9 @@ export function assetUrls(ctx: MediaUrlContext, asset: AssetRow, all: boolean): 
   urls.original = variant(ctx, asset, 'original', asset.mime_type, asset.width, { dl: asset.original_file_name });
   return urls;
 }
+
+/** An album's `asset_urls` (§3.12): its cover's thumbnail, under the key `thumbnail` for photos and videos alike. */
+export function coverUrls(ctx: MediaUrlContext, cover: AssetRow): Record<string, AssetVariant> {
+  const rung = cover.media_type === 'video' ? 'thumbnail_image' : 'thumbnail';
+  return { thumbnail: rungVariant(ctx, cover, rung, 'thumbnail') };
+}

@@ -3,7 +3,7 @@ import { parseIsoDateTime, toUtcText } from '../domain/capture-time.js';
 import { parseGeoFilter } from '../domain/geo-filters.js';
 import { NotFound, unprocessable, type ValidationIssue, Unprocessable } from '../http/errors.js';
 import * as assetStore from '../store/assets.js';
-import type { AssetFilters, AssetRow, AssetState, ExistenceCriterion, MetadataRow, TimeBound } from '../store/assets.js';
+import type { AlbumFilter, AssetFilters, AssetRow, AssetState, ExistenceCriterion, MetadataRow, TimeBound } from '../store/assets.js';
 import * as eventStore from '../store/events.js';
 import * as taskStore from '../store/tasks.js';
 import { assetTask } from '../jobs/asset-task.js';
@@ -29,6 +29,8 @@ export interface AssetFilterInput {
   radius?: number;
   media_type?: 'image' | 'video';
   ratings?: number[];
+  album_id?: string;
+  album_filter?: AlbumFilter;
 }
 
 export interface ListInput extends AssetFilterInput {
@@ -48,6 +50,9 @@ function timeBound(text: string | undefined, field: string): TimeBound | undefin
 export async function resolveFilters(deps: Pick<Deps, 'db' | 'clock' | 'config'>, who: Principal, input: AssetFilterInput): Promise<AssetFilters> {
   const geo = parseGeoFilter(input);
   if (!geo.ok) throw unprocessable(['query', geo.field], geo.message);
+  if (input.album_filter === 'not_in_album' && input.album_id !== undefined) {
+    throw unprocessable(['query', 'album_filter'], 'album_filter=not_in_album cannot be combined with album_id', 'value_error', input.album_filter);
+  }
   const library = await libraries.resolve(deps, who, input.library_id);
   return {
     libraryId: library.id,
@@ -59,6 +64,8 @@ export async function resolveFilters(deps: Pick<Deps, 'db' | 'clock' | 'config'>
     near: geo.near,
     mediaType: input.media_type,
     ratings: input.ratings,
+    albumId: input.album_id,
+    albumFilter: input.album_filter,
   };
 }
 

@@ -25,7 +25,13 @@ export interface AssetFilters {
   near?: Circle;
   mediaType?: 'image' | 'video';
   ratings?: number[];
+  /** Members of this album (§1.2). */
+  albumId?: string;
+  /** Membership of any album; `all` (or omitted) does not filter. */
+  albumFilter?: 'all' | 'in_album' | 'not_in_album';
 }
+
+export type AlbumFilter = NonNullable<AssetFilters['albumFilter']>;
 
 type AssetEb = ExpressionBuilder<Database, 'assets'>;
 
@@ -85,6 +91,14 @@ export function filtered(db: Executor, dialect: DialectAdapter, f: AssetFilters)
       if (f.near) {
         c.push(nearPrefilter(eb, f.near));
         c.push(eb(dialect.distanceMetres(f.near.lat, f.near.lon, 'assets.latitude', 'assets.longitude'), '<=', f.near.radiusM));
+      }
+      if (f.albumId !== undefined) {
+        const albumId = f.albumId;
+        c.push(eb.exists(eb.selectFrom('album_assets').select('album_assets.id').whereRef('album_assets.asset_id', '=', 'assets.id').where('album_assets.album_id', '=', albumId)));
+      }
+      if (f.albumFilter === 'in_album' || f.albumFilter === 'not_in_album') {
+        const member = eb.exists(eb.selectFrom('album_assets').select('album_assets.id').whereRef('album_assets.asset_id', '=', 'assets.id'));
+        c.push(f.albumFilter === 'in_album' ? member : eb.not(member));
       }
       if (f.ratings) {
         // §1.2: 0 matches every unrated form: explicit 0, null or a legacy out-of-range value.
