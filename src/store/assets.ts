@@ -194,6 +194,17 @@ export function findByIds(db: Executor, libraryId: string, ids: string[]): Promi
   return db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('id', 'in', ids).execute();
 }
 
+/** An asset whose library is live, whoever asks (signed media URLs carry no caller); a trashed library hides its files too. */
+export function findInLiveLibrary(db: Executor, id: string): Promise<AssetRow | undefined> {
+  return db
+    .selectFrom('assets')
+    .innerJoin('libraries', 'libraries.id', 'assets.library_id')
+    .selectAll('assets')
+    .where('assets.id', '=', id)
+    .where('libraries.trashed_at', 'is', null)
+    .executeTakeFirst();
+}
+
 /** For workers, which act for the system rather than a caller. */
 export function findByIdsAnyLibrary(db: Executor, ids: string[]): Promise<AssetRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
