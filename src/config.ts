@@ -58,8 +58,9 @@ function workerCount(raw: string): number {
 }
 
 function retentionDays(raw: string): number {
+  if (raw.trim() === '') return DEFAULT_TRASH_RETENTION_DAYS;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || n > 36_500) {
+  if (!Number.isFinite(n) || n < 0 || n > 36_500) {
     throw new ConfigError(`${SETTINGS.trashRetentionDays.env} must be a number of days from 0 to 36500, got ${JSON.stringify(raw)}`);
   }
   return n;

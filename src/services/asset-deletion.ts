@@ -1,5 +1,5 @@
 import { countDeltas } from '../domain/albums.js';
-import { assetStorageCleanupTask } from '../jobs/asset-storage-cleanup.js';
+import { assetStorageCleanupTasks } from '../jobs/asset-storage-cleanup.js';
 import * as albumStore from '../store/albums.js';
 import * as assetStore from '../store/assets.js';
 import type { AssetRow, DeletionScope } from '../store/assets.js';
@@ -18,7 +18,7 @@ import { linkEvent, recordAlbumChanges } from './albums.js';
  * - their album links go (`album_asset_removed` each), explicit covers on them are forgotten,
  *   album live counts drop for live members (`album_updated` per album);
  * - the rows go, library and owner usage drop by their bytes (`asset_deleted` each);
- * - an `asset_storage_cleanup` task per asset removes the original and renditions later.
+ * - `asset_storage_cleanup` tasks (one per 200 assets) remove the originals and renditions later.
  * Returns the assets deleted.
  */
 export async function deleteAssets(trx: Tx, dialect: DialectAdapter, scope: DeletionScope, now: string): Promise<AssetRow[]> {
@@ -44,6 +44,6 @@ export async function deleteAssets(trx: Tx, dialect: DialectAdapter, scope: Dele
     now,
     assets.map((a) => ({ library_id: a.library_id, entity_type: 'asset' as const, entity_id: a.id, event_type: 'asset_deleted' })),
   );
-  await taskStore.enqueue(trx, now, assets.map(assetStorageCleanupTask));
+  await taskStore.enqueue(trx, now, assetStorageCleanupTasks(assets));
   return assets;
 }
