@@ -51,26 +51,20 @@ async function view(db: Executor, album: AlbumRow): Promise<AlbumView> {
 }
 
 /**
- * After membership or members' trash state changed: applies each album's live-count delta (0 =
- * only stamp it) and appends one `album_updated` per album, carrying the cover at event time.
+ * One `album_updated` per album that still exists, carrying its cover at event time. Returned,
+ * not appended: every transaction appends its events last, because the event stream's lock (on
+ * PostgreSQL) must come after all row locks or two writers could deadlock.
  */
-export async function recordAlbumChanges(trx: Tx, dialect: DialectAdapter, changes: Map<string, number>, now: string): Promise<void> {
-  if (changes.size === 0) return;
-  await albumStore.adjustCounts(trx, changes, now);
-  const albums = await albumStore.findByIds(trx, [...changes.keys()].sort());
-  const current = await views(trx, albums);
-  await eventStore.append(
-    trx,
-    dialect,
-    now,
-    current.map((v) => ({
-      library_id: v.album.library_id,
-      entity_type: 'album' as const,
-      entity_id: v.album.id,
-      event_type: 'album_updated',
-      payload: { album_cover_asset_id: v.cover?.id ?? null },
-    })),
-  );
+export async function albumUpdatedEvents(db: Executor, albumIds: string[]): Promise<eventStore.NewEvent[]> {
+  if (albumIds.length === 0) return [];
+  const albums = (await albumStore.findByIds(db, albumIds)).sort((a, b) => (a.id < b.id ? -1 : 1));
+  return (await views(db, albums)).map((v) => ({
+    library_id: v.album.library_id,
+    entity_type: 'album' as const,
+    entity_id: v.album.id,
+    event_type: 'album_updated',
+    payload: { album_cover_asset_id: v.cover?.id ?? null },
+  }));
 }
 
 export const linkEvent = (link: AlbumAssetRow, event_type: 'album_asset_added' | 'album_asset_removed'): eventStore.NewEvent => ({
@@ -152,8 +146,8 @@ export async function update(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, who: 
     }
     if (Object.keys(changes).length === 0) return view(trx, album);
     const now = nowText(deps);
-    await albumStore.update(trx, album.id, changes);
-    await recordAlbumChanges(trx, deps.dialect, new Map([[album.id, 0]]), now);
+    await albumStore.update(trx, album.id, { ...changes, updated_at: now });
+    await eventStore.append(trx, deps.dialect, now, await albumUpdatedEvents(trx, [album.id]));
     return view(trx, { ...album, ...changes, updated_at: now });
   });
 }
@@ -194,9 +188,10 @@ export async function remove(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, who: 
  */
 export async function addAssets(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, who: Principal, id: string, assetIds: string[]): Promise<AdditionOutcome> {
   return deps.db.transaction().execute(async (trx) => {
+    const found = await findOrThrow(trx, who, id);
+    // Assets before the album (the lock order of store/assets.ts).
+    const live = new Set((await assetStore.lockLive(trx, deps.dialect, found.library_id, [...new Set(assetIds)], 'share')).map((a) => a.id));
     const album = await lockOrThrow(trx, deps.dialect, who, id);
-    const distinct = [...new Set(assetIds)];
-    const live = new Set((await assetStore.lockLive(trx, deps.dialect, album.library_id, distinct, 'share')).map((a) => a.id));
     const linked = new Set((await albumStore.linksOf(trx, album.id, [...live])).map((l) => l.asset_id));
     const outcome = classifyAdditions(assetIds, live, linked);
     if (outcome.added_assets.length === 0) return outcome;
@@ -210,8 +205,8 @@ export async function addAssets(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, wh
       updated_at: now,
     }));
     await albumStore.insertLinks(trx, links);
-    await eventStore.append(trx, deps.dialect, now, links.map((l) => linkEvent(l, 'album_asset_added')));
-    await recordAlbumChanges(trx, deps.dialect, new Map([[album.id, links.length]]), now);
+    await albumStore.adjustCounts(trx, new Map([[album.id, links.length]]), now);
+    await eventStore.append(trx, deps.dialect, now, [...links.map((l) => linkEvent(l, 'album_asset_added')), ...(await albumUpdatedEvents(trx, [album.id]))]);
     return outcome;
   });
 }
@@ -223,24 +218,30 @@ export async function addAssets(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, wh
  */
 export async function removeAssets(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, who: Principal, id: string, assetIds: string[]): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
+    const found = await findOrThrow(trx, who, id);
+    const seen = await albumStore.linksOf(trx, found.id, [...new Set(assetIds)]);
+    // Assets before the album (the lock order of store/assets.ts); a link made meanwhile counts as made after this remove.
+    const members = await assetStore.lockByIds(trx, deps.dialect, found.library_id, seen.map((l) => l.asset_id), 'share');
     const album = await lockOrThrow(trx, deps.dialect, who, id);
-    const links = await albumStore.linksOf(trx, album.id, [...new Set(assetIds)]);
+    const seenIds = new Set(seen.map((l) => l.id));
+    const links = (await albumStore.linksOf(trx, album.id, seen.map((l) => l.asset_id))).filter((l) => seenIds.has(l.id));
     if (links.length === 0) return;
-    const removed = links.map((l) => l.asset_id);
-    const live = await assetStore.lockLive(trx, deps.dialect, album.library_id, removed, 'share');
+    const removed = new Set(links.map((l) => l.asset_id));
+    const live = members.filter((a) => removed.has(a.id) && a.trashed_at === null);
     const now = nowText(deps);
+    await albumStore.adjustCounts(trx, new Map([[album.id, -live.length]]), now);
     await albumStore.deleteLinks(trx, links.map((l) => l.id));
-    await albumStore.clearCovers(trx, [album.id], removed, now);
-    await eventStore.append(trx, deps.dialect, now, links.map((l) => linkEvent(l, 'album_asset_removed')));
-    await recordAlbumChanges(trx, deps.dialect, new Map([[album.id, -live.length]]), now);
+    await albumStore.clearCovers(trx, [album.id], [...removed], now);
+    await eventStore.append(trx, deps.dialect, now, [...links.map((l) => linkEvent(l, 'album_asset_removed')), ...(await albumUpdatedEvents(trx, [album.id]))]);
   });
 }
 
 /**
  * Album side of assets leaving or rejoining the live set (trash, restore): each album holding
- * them gets its live-count delta and an `album_updated`.
+ * them gets its live-count delta; returns their `album_updated` events for the caller to append.
  */
-export async function membersTrashedOrRestored(trx: Tx, dialect: DialectAdapter, assetIds: string[], sign: 1 | -1, now: string): Promise<void> {
-  const links = await albumStore.linksOfAssets(trx, assetIds);
-  await recordAlbumChanges(trx, dialect, countDeltas(links, sign), now);
+export async function membersTrashedOrRestored(trx: Tx, assetIds: string[], sign: 1 | -1, now: string): Promise<eventStore.NewEvent[]> {
+  const changes = countDeltas(await albumStore.linksOfAssets(trx, assetIds), sign);
+  await albumStore.adjustCounts(trx, changes, now);
+  return albumUpdatedEvents(trx, [...changes.keys()]);
 }

@@ -15,15 +15,16 @@ async function setTrashed(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'config'
   const library = await libraries.resolve(deps, who, libraryId);
   await deps.db.transaction().execute(async (trx) => {
     const now = nowText(deps);
+    // Row locks in id order first (store/assets.ts), then the update.
+    await assetStore.lockByIds(trx, deps.dialect, library.id, [...new Set(ids)], 'update');
     const changed = await assetStore.setTrashed(trx, library.id, [...new Set(ids)], trashed ? now : null, now);
     const rows = await assetStore.findByIds(trx, library.id, changed);
-    await eventStore.append(
-      trx,
-      deps.dialect,
-      now,
-      rows.map((a) => ({ library_id: library.id, entity_type: 'asset' as const, entity_id: a.id, event_type: 'asset_updated', payload: { stack_id: a.stack_id } })),
-    );
-    await membersTrashedOrRestored(trx, deps.dialect, changed, trashed ? -1 : 1, now);
+    const albumEvents = await membersTrashedOrRestored(trx, changed, trashed ? -1 : 1, now);
+    // Events last: the event stream's lock comes after every row lock.
+    await eventStore.append(trx, deps.dialect, now, [
+      ...rows.map((a) => ({ library_id: library.id, entity_type: 'asset' as const, entity_id: a.id, event_type: 'asset_updated', payload: { stack_id: a.stack_id } })),
+      ...albumEvents,
+    ]);
   });
 }
 

@@ -164,6 +164,8 @@ export async function bulkUpdate(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | '
       else missing.push(u.id);
     }
     if (missing.length) throw new NotFound(`Assets not found: ${missing.join(', ')}`);
+    // Every row lock before the first event (each update appends): see the lock order in store/assets.ts.
+    await assetStore.lockAll(trx, deps.dialect, found.map((a) => a.id));
     for (const [i, u] of updates.entries()) await applyUpdate(trx, deps, found[i], u.change, now);
   });
   deps.wake();

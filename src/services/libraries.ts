@@ -110,8 +110,9 @@ export async function update(
  */
 export async function trash(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, who: Principal, id: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    await userStore.lock(trx, deps.dialect, who.userId);
+    // Library, then user (the lock order of store/assets.ts); the user's lock serialises the count.
     const row = await lockOwned(trx, deps, who, id);
+    await userStore.lock(trx, deps.dialect, who.userId);
     if (row.trashed_at !== null) return;
     const live = await libraryStore.listOwned(trx, who.userId, 'live');
     if (live.every((l) => l.id === row.id)) throw new Conflict('This is your last live library: every account keeps at least one', false);

@@ -19,7 +19,7 @@ export function findInLibraries(db: Executor, userId: string, id: string): Promi
 
 /** Re-reads an album under a row lock, so concurrent membership changes to it run one after another. */
 export function lock(trx: Tx, dialect: DialectAdapter, id: string): Promise<AlbumRow | undefined> {
-  return dialect.lockRows(trx.selectFrom('albums').selectAll().where('id', '=', id), 'update').executeTakeFirst();
+  return dialect.lockRows(trx.selectFrom('albums').selectAll().where('id', '=', id), 'no_key_update').executeTakeFirst();
 }
 
 export function findByIds(db: Executor, ids: string[]): Promise<AlbumRow[]> {
@@ -75,9 +75,12 @@ export function listPage(db: Executor, q: AlbumQuery): Promise<AlbumRow[]> {
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
 }
 
-/** Adds each album's delta to its live count and stamps `updated_at` (deltas stay exact under concurrency). */
+/**
+ * Adds each album's delta to its live count and stamps `updated_at` (deltas stay exact under
+ * concurrency), in id order: this is also where a transaction takes its album row locks.
+ */
 export async function adjustCounts(db: Executor, deltas: Map<string, number>, now: string): Promise<void> {
-  for (const [id, delta] of deltas) {
+  for (const [id, delta] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     await db
       .updateTable('albums')
       .set((eb) => ({ asset_count: eb('asset_count', '+', delta), updated_at: now }))

@@ -148,11 +148,28 @@ export function findInLibraries(db: Executor, userId: string, id: string): Promi
     .executeTakeFirst();
 }
 
-/** Live assets of a library among `ids`, read under a row lock (see DialectAdapter.lockRows). */
-export function lockLive(db: Executor, dialect: DialectAdapter, libraryId: string, ids: string[], mode: 'update' | 'share'): Promise<AssetRow[]> {
+/**
+ * Row-lock order, everywhere, so concurrent writers on PostgreSQL wait instead of deadlocking:
+ * library → assets (by id) → albums (by id) → user → the event stream (events are appended last).
+ * Each function below locks in id order.
+ */
+
+/** Assets of a library among `ids` (live ones only with `liveOnly`), read under a row lock, in id order. */
+export function lockByIds(db: Executor, dialect: DialectAdapter, libraryId: string, ids: string[], mode: 'update' | 'share', liveOnly = false): Promise<AssetRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
-  return dialect.lockRows(db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('id', 'in', ids).where('trashed_at', 'is', null), mode).execute();
+  let q = db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('id', 'in', ids);
+  if (liveOnly) q = q.where('trashed_at', 'is', null);
+  return dialect.lockRows(q.orderBy('id'), mode).execute();
 }
+
+/** Row locks on these assets, whatever their library, in id order (a bulk update across libraries). */
+export async function lockAll(db: Executor, dialect: DialectAdapter, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await dialect.lockRows(db.selectFrom('assets').select('id').where('id', 'in', ids).orderBy('id'), 'update').execute();
+}
+
+/** Live assets of a library among `ids`, read under a row lock, in id order. */
+export const lockLive = (db: Executor, dialect: DialectAdapter, libraryId: string, ids: string[], mode: 'update' | 'share') => lockByIds(db, dialect, libraryId, ids, mode, true);
 
 export interface DeletionScope {
   libraryId: string;
@@ -174,7 +191,8 @@ export function lockForDeletion(db: Executor, dialect: DialectAdapter, scope: De
   if (scope.ids) q = q.where('id', 'in', scope.ids);
   if (scope.trashed) q = q.where('trashed_at', 'is not', null);
   if (typeof scope.trashed === 'object') q = q.where('trashed_at', '<', scope.trashed.before);
-  if (scope.limit !== undefined) q = q.orderBy('id').limit(scope.limit);
+  q = q.orderBy('id');
+  if (scope.limit !== undefined) q = q.limit(scope.limit);
   return dialect.lockRows(q, 'update').execute();
 }
 

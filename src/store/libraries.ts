@@ -14,7 +14,7 @@ export function findById(db: Executor, id: string): Promise<LibraryRow | undefin
 
 /** Re-reads a library under a row lock: trash, restore, delete and each purge batch of one library serialise. */
 export function lock(trx: Tx, dialect: DialectAdapter, id: string): Promise<LibraryRow | undefined> {
-  return dialect.lockRows(trx.selectFrom('libraries').selectAll().where('id', '=', id), 'update').executeTakeFirst();
+  return dialect.lockRows(trx.selectFrom('libraries').selectAll().where('id', '=', id), 'no_key_update').executeTakeFirst();
 }
 
 /** Live libraries by creation; trashed ones most recently trashed first (§1.7). */

@@ -26,5 +26,5 @@ export async function addStorageUsed(db: Executor, id: string, bytes: number, no
 
 /** Takes the user's row lock (PostgreSQL), so per-user rules such as "keep one live library" serialise. */
 export async function lock(trx: Tx, dialect: DialectAdapter, id: string): Promise<UserRow | undefined> {
-  return dialect.lockRows(trx.selectFrom('users').selectAll().where('id', '=', id), 'update').executeTakeFirst();
+  return dialect.lockRows(trx.selectFrom('users').selectAll().where('id', '=', id), 'no_key_update').executeTakeFirst();
 }

@@ -462,6 +462,37 @@ describe.each(DIALECTS)('albums on %s', (dialect) => {
     });
   });
 
+  it('concurrent adds, removes, trash, restore and permanent deletes of shared assets never fail and leave every asset_count equal to its live links', async () => {
+    const albums = [await newAlbum('Busy 1'), await newAlbum('Busy 2'), await newAlbum('Busy 3')].map((a) => a.id);
+    const pool = (await seed(Array.from({ length: 40 }, (_, i) => ({ original_datetime: `2024-08-${String(1 + (i % 28)).padStart(2, '0')}T09:00:00` })))).map((a) => a.id);
+    const slice = (k: number, n: number) => pool.slice(k % 30, (k % 30) + n);
+    for (let round = 0; round < 4; round++) {
+      const requests = [
+        add(albums[0], slice(round * 7, 12)),
+        add(albums[1], [...slice(round * 5 + 3, 12)].reverse()),
+        add(albums[2], slice(round * 3, 15)),
+        remove(albums[0], slice(round * 7 + 2, 5)),
+        trash(slice(round * 11, 6)),
+        restore(slice(round * 11 + 20, 6)),
+        t.api('DELETE', '/api/assets', { body: { ids: [pool[39 - round]] }, query: { library_id: libraryId } }),
+        add(albums[1], [pool[39 - round], pool[38 - round]]),
+        t.api('DELETE', `/api/albums/${albums[2]}/assets`, { body: { asset_ids: slice(round, 4) } }),
+      ];
+      for (const res of await Promise.all(requests)) expect(res.statusCode, res.body).toBe(200);
+    }
+    for (const id of albums) {
+      const live = await db()
+        .selectFrom('album_assets')
+        .innerJoin('assets', 'assets.id', 'album_assets.asset_id')
+        .select('album_assets.id')
+        .where('album_assets.album_id', '=', id)
+        .where('assets.trashed_at', 'is', null)
+        .execute();
+      expect((await album(id)).asset_count, id).toBe(live.length);
+      expect((await row(id))?.asset_count, id).toBe(live.length);
+    }
+  });
+
   describe('GET /api/albums', () => {
     let key: string;
     let ids: string[] = [];
