@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
+import { feed, lastCursor } from '../support/events.js';
 import { mediaFile } from '../support/media.js';
 import { seedAssets } from '../support/seed.js';
 import { uploadFile } from '../support/upload.js';
@@ -152,6 +153,7 @@ describe.each(DIALECTS)('libraries on %s', (dialect) => {
       const thumbnail = asset.asset_urls.thumbnail.url.replace(/^https?:\/\/[^/]+/, '');
       expect((await t.api('GET', thumbnail)).statusCode).toBe(200);
       const before = (await get(lib.id)).json() as Library;
+      const cursor = await lastCursor(t, q);
 
       tick();
       const res = await trash(lib.id);
@@ -204,6 +206,8 @@ describe.each(DIALECTS)('libraries on %s', (dialect) => {
       expect((await t.api('GET', thumbnail)).statusCode).toBe(200);
       // Restoring a live library is a no-op.
       expect((await restore(lib.id)).json()).toEqual(back.json());
+      // The library is not an entity of the feed: trash and restore write no events (its content did not change).
+      expect(await feed(t, cursor, q)).toEqual([]);
     });
 
     it('trashing the last live library is a terminal 409 (x-should-retry: false) and changes nothing', async () => {
