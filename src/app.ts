@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { albumAssetRoutes } from './http/album-assets.js';
+import { albumRoutes } from './http/albums.js';
 import { assetRoutes } from './http/assets.js';
 import { authPlugin } from './http/auth.js';
 import { corsPlugin } from './http/cors.js';
@@ -13,6 +15,7 @@ import { webUiRoutes } from './http/web-ui.js';
 import { openApiRoute, registerOpenApi } from './http/openapi.js';
 import { prefixStripper } from './http/public-url.js';
 import { peopleRoutes } from './http/people.js';
+import { albumSchemas } from './http/schemas/albums.js';
 import { assetSchemas } from './http/schemas/assets.js';
 import { sharedSchemas } from './http/schemas/common.js';
 import { eventSchemas } from './http/schemas/events.js';
@@ -51,7 +54,7 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
     json(request, text, done);
   });
 
-  for (const schema of [...sharedSchemas, ...assetSchemas, ...librarySchemas, ...eventSchemas, ...faceSchemas, TaskResponse]) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, ...assetSchemas, ...albumSchemas, ...librarySchemas, ...eventSchemas, ...faceSchemas, TaskResponse]) app.addSchema(schema);
   await registerOpenApi(app, VERSION);
   await app.register(multipart, { limits: { fileSize: Infinity, files: 2, fields: 50, fieldSize: 1024 * 1024 } });
   // CORS before auth: its onRequest hook must set the headers (and answer preflights) first.
@@ -65,6 +68,8 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   await app.register(assetRoutes, { prefix: '/api/assets', deps });
   await app.register(faceRoutes, { prefix: '/api/faces', deps });
   await app.register(peopleRoutes, { prefix: '/api/people', deps });
+  await app.register(albumRoutes, { prefix: '/api/albums', deps });
+  await app.register(albumAssetRoutes, { prefix: '/api/album-assets', deps });
   await app.register(eventRoutes, { prefix: '/api/events', deps });
   await app.register(taskRoutes, { prefix: '/api/tasks', deps });
   await app.register(mediaRoutes, { prefix: '/media', deps });

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_TRASH_RETENTION_DAYS } from './domain/trash-retention.js';
 
 /** Every setting Eucalypt reads, with its environment variable and default, shown by `eucalypt --help`. */
 export interface Config {
@@ -25,6 +26,8 @@ export interface Config {
   fullResponses: boolean;
   /** Detect faces and group them into people (face_detection after thumbhash). */
   faces: boolean;
+  /** Days a trashed asset or library stays restorable before the workers purge it. */
+  trashRetentionDays: number;
 }
 
 interface Setting {
@@ -49,6 +52,11 @@ export const SETTINGS = {
   trustProxy: { env: 'EUCALYPT_TRUST_PROXY', default: '', help: 'Believe X-Forwarded-Proto/-Host/-For from a reverse proxy: true (from any peer) or a comma list of proxy addresses/CIDRs (loopback, 10.0.0.0/8, ...); empty = never' },
   fullResponses: { env: 'EUCALYPT_FULL_RESPONSES', default: 'false', help: 'true = asset reads and lists answer as if include=metadata,file_data,variants,faces,people were given (faces/people when present), for clients written before responses went lean' },
   faces: { env: 'EUCALYPT_FACES', default: 'on', help: 'Face detection and clustering into people: on or off' },
+  trashRetentionDays: {
+    env: 'EUCALYPT_TRASH_RETENTION_DAYS',
+    default: String(DEFAULT_TRASH_RETENTION_DAYS),
+    help: 'Days trashed assets and libraries stay restorable before the workers delete them and their files for good (0 = at the next sweep)',
+  },
 } satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {}
@@ -124,6 +132,15 @@ function flag(name: string, raw: string): boolean {
   throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
 }
 
+function retentionDays(raw: string): number {
+  if (raw.trim() === '') return DEFAULT_TRASH_RETENTION_DAYS;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 36_500) {
+    throw new ConfigError(`${SETTINGS.trashRetentionDays.env} must be a number of days from 0 to 36500, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const read = (key: keyof typeof SETTINGS) => env[SETTINGS[key].env] ?? SETTINGS[key].default;
   const port = Number(read('port'));
@@ -154,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(read('trustProxy')),
     fullResponses: flag(SETTINGS.fullResponses.env, read('fullResponses')),
     faces: flag(SETTINGS.faces.env, read('faces')),
+    trashRetentionDays: retentionDays(read('trashRetentionDays')),
   };
 }
 

@@ -9,6 +9,8 @@ export interface BlobStore {
   /** Reads `[start, end]` inclusive, or the whole blob. */
   read(key: string, range?: { start: number; end: number }): Readable;
   delete(key: string): Promise<void>;
+  /** Deletes every blob whose key starts with `prefix` (which ends with `/`); nothing there is fine. */
+  deletePrefix(prefix: string): Promise<void>;
   /** A local path for engines that need one (exiftool, ffmpeg); local stores return the blob itself. */
   localPath(key: string): Promise<string>;
 }

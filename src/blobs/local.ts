@@ -55,6 +55,11 @@ export class LocalBlobStore implements BlobStore {
     await fsp.rm(this.resolve(key), { force: true });
   }
 
+  async deletePrefix(prefix: string): Promise<void> {
+    if (!prefix.endsWith('/')) throw new Error(`blob prefix must end with /: ${prefix}`);
+    await fsp.rm(this.resolve(prefix), { recursive: true, force: true });
+  }
+
   async localPath(key: string): Promise<string> {
     return this.resolve(key);
   }

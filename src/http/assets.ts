@@ -32,6 +32,8 @@ const filterQuery = {
   media_type: Type.Optional(StringEnum(['image', 'video'] as const)),
   ratings: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 5 }), { maxItems: 6 })),
   person_ids: Type.Optional(Type.Array(Type.String(), { maxItems: 200, description: 'Assets with faces of all of these people' })),
+  album_id: Type.Optional(Type.String({ description: 'Only assets in this album' })),
+  album_filter: Type.Optional(StringEnum(['all', 'in_album', 'not_in_album'] as const, { description: 'Membership of any album; not_in_album cannot go with album_id' })),
 };
 const geoQuery = {
   bbox: Type.Optional(Type.String({ description: 'min_lon,min_lat,max_lon,max_lat; wraps the antimeridian when min_lon > max_lon' })),

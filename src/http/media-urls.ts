@@ -89,3 +89,9 @@ export function personUrls(ctx: MediaUrlContext, person: { id: string; thumbnail
   const query = signedQuery(ctx.secret, path, { v: person.thumbnail_face_id, exp: ctx.exp, f: 'webp' });
   return { thumbnail: { url: `${ctx.origin}${path}?${query}`, mimetype: 'image/webp', width: null } };
 }
+
+/** An album's `asset_urls` (§3.12): its cover's thumbnail, under the key `thumbnail` for photos and videos alike. */
+export function coverUrls(ctx: MediaUrlContext, cover: AssetRow): Record<string, AssetVariant> {
+  const rung = cover.media_type === 'video' ? 'thumbnail_image' : 'thumbnail';
+  return { thumbnail: rungVariant(ctx, cover, rung, 'thumbnail') };
+}

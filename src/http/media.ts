@@ -134,7 +134,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
       const { v, exp, w, f, dl, verify: given } = request.query;
       const verdict = verify(deps.signingSecret, `/media/${asset_id}/${rung}`, { v, exp, w, f, dl }, given, Math.floor(deps.clock().getTime() / 1000));
       if (verdict !== 'ok') throw new Forbidden(verdict === 'expired' ? 'This media link has expired' : 'Invalid media link signature');
-      const [asset] = await assetStore.findByIdsAnyLibrary(deps.db, [asset_id]);
+      const asset = await assetStore.findInLiveLibrary(deps.db, asset_id);
       if (!asset || asset.current_version_id !== v) throw new NotFound('Not Found');
 
       const { key, mimeType } = await resolveRung(deps, asset, rung);

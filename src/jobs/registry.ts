@@ -1,3 +1,4 @@
+import { assetStorageCleanup } from './asset-storage-cleanup.js';
 import { displayProxyGeneration } from './display-proxy-generation.js';
 import { faceClustering } from './face-clustering.js';
 import { faceDetection } from './face-detection.js';
@@ -8,7 +9,7 @@ import { videoThumbnailExtract } from './video-thumbnail-extract.js';
 import type { TaskHandler } from './task.js';
 
 /** Every task handler this build can run; each file declares its own payload type. */
-export const handlers: TaskHandler<any>[] = [reverseGeocoding, thumbhash, videoMetadataExtract, videoThumbnailExtract, displayProxyGeneration, faceDetection, faceClustering];
+export const handlers: TaskHandler<any>[] = [reverseGeocoding, thumbhash, videoMetadataExtract, videoThumbnailExtract, displayProxyGeneration, faceDetection, faceClustering, assetStorageCleanup];
 
 const seen = new Set<string>();
 for (const h of handlers) {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Deps } from '../services/deps.js';
 import * as taskStore from '../store/tasks.js';
 import type { TaskRow } from '../store/tasks.js';
+import { runMaintenance } from './maintenance.js';
 import { PermanentTaskError, type TaskContext, type TaskHandler } from './task.js';
 
 export interface WorkerOptions {
@@ -10,6 +11,8 @@ export interface WorkerOptions {
   /** How long a claim is held without a heartbeat before another worker may take the task. */
   leaseMs?: number;
   pollMs?: number;
+  /** How often the maintenance sweep (trash purge) runs while idle; a sweep that did something reruns at once. */
+  maintenanceMs?: number;
   log?: TaskContext['log'];
 }
 
@@ -32,10 +35,13 @@ export class Worker {
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly log: TaskContext['log'];
+  private readonly maintenanceMs: number;
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private maintenanceTimer: NodeJS.Timeout | undefined;
   private stopped = true;
   private ticking: Promise<void> | undefined;
+  private maintaining: Promise<void> | undefined;
 
   constructor(
     private readonly deps: Deps,
@@ -45,6 +51,7 @@ export class Worker {
     this.handlers = new Map(handlers.map((h) => [h.type, h]));
     this.leaseMs = options.leaseMs ?? 60_000;
     this.pollMs = options.pollMs ?? 1000;
+    this.maintenanceMs = options.maintenanceMs ?? 60_000;
     this.log = options.log ?? silent;
   }
 
@@ -57,6 +64,7 @@ export class Worker {
     this.schedule(0);
     this.heartbeat = setInterval(() => void this.extendLeases(), Math.max(1000, this.leaseMs / 3));
     this.heartbeat.unref();
+    this.scheduleMaintenance(0);
   }
 
   /** Called after a commit that enqueued work, so it starts without waiting for the next poll. */
@@ -68,12 +76,27 @@ export class Worker {
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.heartbeat);
+    clearTimeout(this.maintenanceTimer);
     await this.ticking;
+    await this.maintaining;
     await Promise.allSettled(this.running.values());
   }
 
-  /** Runs until no task of ours is due or running (tests; `eucalypt worker --once`). */
+  /**
+   * Runs maintenance sweeps and tasks until neither has anything to do (tests; a one-shot
+   * worker). Maintenance errors propagate here, where the periodic loop would only log them.
+   */
   async runUntilIdle(): Promise<void> {
+    for (;;) {
+      let progressed = false;
+      while (await runMaintenance(this.deps)) progressed = true;
+      await this.drainTasks();
+      if (!progressed) return;
+    }
+  }
+
+  /** Runs until no task of ours is due or running. */
+  private async drainTasks(): Promise<void> {
     for (;;) {
       await this.tick();
       if (this.running.size > 0) {
@@ -85,6 +108,25 @@ export class Worker {
       if (!(await taskStore.hasWork(this.deps.db, this.types, now))) return;
       if (!(await this.claimAndRun())) return;
     }
+  }
+
+  private scheduleMaintenance(delay: number): void {
+    clearTimeout(this.maintenanceTimer);
+    this.maintenanceTimer = setTimeout(() => {
+      this.maintaining = runMaintenance(this.deps)
+        .then((progressed) => {
+          if (progressed) this.nudge();
+          return progressed;
+        })
+        .catch((err: unknown) => {
+          this.log.warn({ err }, 'maintenance sweep failed');
+          return false;
+        })
+        .then((progressed) => {
+          if (!this.stopped) this.scheduleMaintenance(progressed ? 0 : this.maintenanceMs);
+        });
+    }, delay);
+    this.maintenanceTimer.unref();
   }
 
   private schedule(delay: number): void {

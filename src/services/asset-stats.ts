@@ -11,8 +11,8 @@ import { type AssetFilterInput, resolveFilters } from './assets.js';
  * other parameter the client sent (`ids`, `center`, …) unchecked; like every undeclared query
  * parameter, those are ignored.
  */
-function declaredFilters({ library_id, state, local_datetime_after, local_datetime_before, media_type, ratings, person_ids }: AssetFilterInput): AssetFilterInput {
-  return { library_id, state, local_datetime_after, local_datetime_before, media_type, ratings, person_ids };
+function declaredFilters({ library_id, state, local_datetime_after, local_datetime_before, media_type, ratings, person_ids, album_id, album_filter }: AssetFilterInput): AssetFilterInput {
+  return { library_id, state, local_datetime_after, local_datetime_before, media_type, ratings, person_ids, album_id, album_filter };
 }
 
 export interface CountsInput extends AssetFilterInput {

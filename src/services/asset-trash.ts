@@ -1,31 +1,34 @@
 import { NotFound } from '../http/errors.js';
 import * as assetStore from '../store/assets.js';
-import type { AssetRow } from '../store/assets.js';
 import * as eventStore from '../store/events.js';
-import * as faceStore from '../store/faces.js';
 import * as peopleStore from '../store/people.js';
-import * as libraryStore from '../store/libraries.js';
-import * as userStore from '../store/users.js';
-import type { Tx } from '../store/schema.js';
+import { membersTrashedOrRestored } from './albums.js';
+import { deleteAssets } from './asset-deletion.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import { settlePeople } from './faces.js';
 import * as libraries from './libraries.js';
 
 /**
  * Trash is a state on the asset (§3.13). Each call is one transaction: already-transitioned ids
- * are skipped, unknown ids ignored, and every asset that changed gets an `asset_updated` event.
+ * are skipped, unknown ids ignored, every asset that changed gets an `asset_updated` event, and
+ * each album holding one gets its live count moved and an `album_updated`.
  */
 async function setTrashed(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'config'>, who: Principal, libraryId: string | undefined, ids: string[], trashed: boolean) {
   const library = await libraries.resolve(deps, who, libraryId);
   await deps.db.transaction().execute(async (trx) => {
     const now = nowText(deps);
+    // Row locks in id order first (store/assets.ts), then the update.
+    await assetStore.lockByIds(trx, deps.dialect, library.id, [...new Set(ids)], 'update');
     const changed = await assetStore.setTrashed(trx, library.id, [...new Set(ids)], trashed ? now : null, now);
     const rows = await assetStore.findByIds(trx, library.id, changed);
-    // People count live assets only.
+    // People and albums count live assets only.
     const people = await settlePeople(trx, library.id, await peopleStore.idsOnAssets(trx, changed), now);
+    const albumEvents = await membersTrashedOrRestored(trx, changed, trashed ? -1 : 1, now);
+    // Events last: the event stream's lock comes after every row lock.
     await eventStore.append(trx, deps.dialect, now, [
       ...rows.map((a) => ({ library_id: library.id, entity_type: 'asset' as const, entity_id: a.id, event_type: 'asset_updated', payload: { stack_id: a.stack_id } })),
       ...people,
+      ...albumEvents,
     ]);
   });
 }
@@ -33,59 +36,25 @@ async function setTrashed(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'config'
 export const trash = (deps: Deps, who: Principal, libraryId: string | undefined, ids: string[]) => setTrashed(deps, who, libraryId, ids, true);
 export const restore = (deps: Deps, who: Principal, libraryId: string | undefined, ids: string[]) => setTrashed(deps, who, libraryId, ids, false);
 
-/** Deletes rows, counters and events in `trx`; the caller removes the blobs after commit. */
-async function deleteRows(trx: Tx, deps: Pick<Deps, 'dialect'>, userId: string, libraryId: string, assets: AssetRow[], now: string): Promise<void> {
-  if (assets.length === 0) return;
-  const bytes = assets.reduce((sum, a) => sum + a.file_size_bytes, 0);
-  const faces = await faceStore.byAssets(trx, assets.map((a) => a.id));
-  await faceStore.deleteByIds(trx, faces.map((f) => f.id));
-  await assetStore.deleteByIds(trx, assets.map((a) => a.id));
-  await libraryStore.adjustUsage(trx, libraryId, { bytes: -bytes, assets: -assets.length }, now);
-  await userStore.addStorageUsed(trx, userId, -bytes, now);
-  await eventStore.append(
-    trx,
-    deps.dialect,
-    now,
-    [
-      ...faces.map((f) => ({ library_id: libraryId, entity_type: 'face' as const, entity_id: f.id, event_type: 'face_deleted' })),
-      ...assets.map((a) => ({ library_id: libraryId, entity_type: 'asset' as const, entity_id: a.id, event_type: 'asset_deleted' })),
-      ...(await settlePeople(trx, libraryId, faces.map((f) => f.person_id), now)),
-    ],
-  );
-}
-
-async function removeBlobs(deps: Pick<Deps, 'blobs'>, assets: AssetRow[]): Promise<void> {
-  // After commit: a crash here leaves unreferenced bytes (reclaimable), never a row without bytes.
-  await Promise.all(assets.map((a) => deps.blobs.delete(a.blob_key)));
-}
-
+/** DELETE /api/assets: each id of the library, live or trashed; unknown ids are skipped. Files go by `asset_storage_cleanup`. */
 export async function deleteMany(deps: Deps, who: Principal, libraryId: string | undefined, ids: string[]): Promise<void> {
   const library = await libraries.resolve(deps, who, libraryId);
-  const assets = await deps.db.transaction().execute(async (trx) => {
-    const rows = await assetStore.findByIds(trx, library.id, [...new Set(ids)]);
-    await deleteRows(trx, deps, who.userId, library.id, rows, nowText(deps));
-    return rows;
-  });
-  await removeBlobs(deps, assets);
+  await deps.db.transaction().execute((trx) => deleteAssets(trx, deps.dialect, { libraryId: library.id, ids: [...new Set(ids)] }, nowText(deps)));
+  deps.wake();
 }
 
 export async function emptyTrash(deps: Deps, who: Principal, libraryId: string | undefined): Promise<void> {
   const library = await libraries.resolve(deps, who, libraryId);
-  const assets = await deps.db.transaction().execute(async (trx) => {
-    const ids = (await assetStore.trashedIds(trx, library.id)).map((r) => r.id);
-    const rows = await assetStore.findByIds(trx, library.id, ids);
-    await deleteRows(trx, deps, who.userId, library.id, rows, nowText(deps));
-    return rows;
-  });
-  await removeBlobs(deps, assets);
+  await deps.db.transaction().execute((trx) => deleteAssets(trx, deps.dialect, { libraryId: library.id, trashed: true }, nowText(deps)));
+  deps.wake();
 }
 
 export async function deleteOne(deps: Deps, who: Principal, id: string): Promise<void> {
-  const asset = await deps.db.transaction().execute(async (trx) => {
+  await deps.db.transaction().execute(async (trx) => {
     const row = await assetStore.findInLibraries(trx, who.userId, id);
-    if (!row) throw new NotFound('Asset not found');
-    await deleteRows(trx, deps, who.userId, row.library_id, [row], nowText(deps));
-    return row;
+    const deleted = row ? await deleteAssets(trx, deps.dialect, { libraryId: row.library_id, ids: [row.id] }, nowText(deps)) : [];
+    // Also a 404 when a concurrent delete won the row.
+    if (deleted.length === 0) throw new NotFound('Asset not found');
   });
-  await removeBlobs(deps, [asset]);
+  deps.wake();
 }

@@ -3,7 +3,7 @@ import { parseIsoDateTime, toUtcText } from '../domain/capture-time.js';
 import { parseGeoFilter } from '../domain/geo-filters.js';
 import { NotFound, unprocessable, type ValidationIssue, Unprocessable } from '../http/errors.js';
 import * as assetStore from '../store/assets.js';
-import type { AssetFilters, AssetRow, AssetState, ExistenceCriterion, MetadataRow, TimeBound } from '../store/assets.js';
+import type { AlbumFilter, AssetFilters, AssetRow, AssetState, ExistenceCriterion, MetadataRow, TimeBound } from '../store/assets.js';
 import * as eventStore from '../store/events.js';
 import * as faceStore from '../store/faces.js';
 import type { FaceRow } from '../store/faces.js';
@@ -52,6 +52,8 @@ export interface AssetFilterInput {
   media_type?: 'image' | 'video';
   ratings?: number[];
   person_ids?: string[];
+  album_id?: string;
+  album_filter?: AlbumFilter;
 }
 
 export interface ListInput extends AssetFilterInput {
@@ -71,6 +73,9 @@ function timeBound(text: string | undefined, field: string): TimeBound | undefin
 export async function resolveFilters(deps: Pick<Deps, 'db' | 'clock' | 'config'>, who: Principal, input: AssetFilterInput): Promise<AssetFilters> {
   const geo = parseGeoFilter(input);
   if (!geo.ok) throw unprocessable(['query', geo.field], geo.message);
+  if (input.album_filter === 'not_in_album' && input.album_id !== undefined) {
+    throw unprocessable(['query', 'album_filter'], 'album_filter=not_in_album cannot be combined with album_id', 'value_error', input.album_filter);
+  }
   const library = await libraries.resolve(deps, who, input.library_id);
   return {
     libraryId: library.id,
@@ -83,6 +88,8 @@ export async function resolveFilters(deps: Pick<Deps, 'db' | 'clock' | 'config'>
     mediaType: input.media_type,
     ratings: input.ratings,
     personIds: input.person_ids,
+    albumId: input.album_id,
+    albumFilter: input.album_filter,
   };
 }
 
@@ -181,6 +188,8 @@ export async function bulkUpdate(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | '
       else missing.push(u.id);
     }
     if (missing.length) throw new NotFound(`Assets not found: ${missing.join(', ')}`);
+    // Every row lock before the first event (each update appends): see the lock order in store/assets.ts.
+    await assetStore.lockAll(trx, deps.dialect, found.map((a) => a.id));
     for (const [i, u] of updates.entries()) await applyUpdate(trx, deps, found[i], u.change, now);
   });
   deps.wake();

@@ -35,8 +35,16 @@ export function eagerRungs(asset: Pick<AssetRow, 'mime_type'>): RungName[] {
   return needsAllRungsEagerly(asset) ? [...IMAGE_RUNGS] : ['thumbnail', 'small', 'preview'];
 }
 
+/** Every rendition of an asset, of any version, lives under this prefix (removed with the asset). */
+export function derivedPrefix(asset: Pick<AssetRow, 'library_id' | 'id'>): string {
+  return `derived/${asset.library_id}/${asset.id.slice(-2)}/${asset.id}/`;
+}
+
+/** Where a library's blobs live; swept once the library itself is purged. */
+export const libraryBlobPrefixes = (libraryId: string) => [`originals/${libraryId}/`, `derived/${libraryId}/`];
+
 export function renditionKey(asset: Pick<AssetRow, 'library_id' | 'id' | 'current_version_id'>, name: string, ext: string): string {
-  return `derived/${asset.library_id}/${asset.id.slice(-2)}/${asset.id}/${asset.current_version_id}/${name}.${ext}`;
+  return `${derivedPrefix(asset)}${asset.current_version_id}/${name}.${ext}`;
 }
 
 export const rungKey = (asset: AssetRow, rung: RungName) => renditionKey(asset, rung, RUNGS[rung].format === 'jpeg' ? 'jpg' : 'webp');

@@ -4,11 +4,14 @@ import type { TaskStatus } from '../store/schema.js';
 import * as taskStore from '../store/tasks.js';
 import type { Deps, Principal } from './deps.js';
 
-/** §1.17: omit `library_id` for every library of the caller; an inaccessible one is a 404. */
+/**
+ * §1.17: omit `library_id` for every live library of the caller; an inaccessible one is a 404.
+ * A trashed library's tasks are hidden with the rest of its content.
+ */
 async function libraryIds(deps: Pick<Deps, 'db'>, who: Principal, libraryId: string | undefined): Promise<string[]> {
-  if (libraryId === undefined) return (await libraryStore.listOwned(deps.db, who.userId, 'all')).map((l) => l.id);
+  if (libraryId === undefined) return (await libraryStore.listOwned(deps.db, who.userId, 'live')).map((l) => l.id);
   const library = await libraryStore.findOwned(deps.db, who.userId, libraryId);
-  if (!library) throw new NotFound('Library not found');
+  if (!library || library.trashed_at !== null) throw new NotFound('Library not found');
   return [library.id];
 }
 

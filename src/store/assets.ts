@@ -27,7 +27,13 @@ export interface AssetFilters {
   ratings?: number[];
   /** Assets with faces of every one of these people (intersection, §1.2). */
   personIds?: string[];
+  /** Members of this album (§1.2). */
+  albumId?: string;
+  /** Membership of any album; `all` (or omitted) does not filter. */
+  albumFilter?: 'all' | 'in_album' | 'not_in_album';
 }
+
+export type AlbumFilter = NonNullable<AssetFilters['albumFilter']>;
 
 type AssetEb = ExpressionBuilder<Database, 'assets'>;
 
@@ -88,6 +94,14 @@ export function filtered(db: Executor, dialect: DialectAdapter, f: AssetFilters)
         c.push(nearPrefilter(eb, f.near));
         c.push(eb(dialect.distanceMetres(f.near.lat, f.near.lon, 'assets.latitude', 'assets.longitude'), '<=', f.near.radiusM));
       }
+      if (f.albumId !== undefined) {
+        const albumId = f.albumId;
+        c.push(eb.exists(eb.selectFrom('album_assets').select('album_assets.id').whereRef('album_assets.asset_id', '=', 'assets.id').where('album_assets.album_id', '=', albumId)));
+      }
+      if (f.albumFilter === 'in_album' || f.albumFilter === 'not_in_album') {
+        const member = eb.exists(eb.selectFrom('album_assets').select('album_assets.id').whereRef('album_assets.asset_id', '=', 'assets.id'));
+        c.push(f.albumFilter === 'in_album' ? member : eb.not(member));
+      }
       if (f.ratings) {
         // §1.2: 0 matches every unrated form: explicit 0, null or a legacy out-of-range value.
         const stars = f.ratings.filter((r) => r > 0);
@@ -139,9 +153,79 @@ export function findInLibraries(db: Executor, userId: string, id: string): Promi
     .executeTakeFirst();
 }
 
+/**
+ * Row-lock order, everywhere, so concurrent writers on PostgreSQL wait instead of deadlocking:
+ * library → assets (by id) → albums (by id) → user → the event stream (events are appended last).
+ * Each function below locks in id order.
+ */
+
+/** Assets of a library among `ids` (live ones only with `liveOnly`), read under a row lock, in id order. */
+export function lockByIds(db: Executor, dialect: DialectAdapter, libraryId: string, ids: string[], mode: 'update' | 'share', liveOnly = false): Promise<AssetRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  let q = db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('id', 'in', ids);
+  if (liveOnly) q = q.where('trashed_at', 'is', null);
+  return dialect.lockRows(q.orderBy('id'), mode).execute();
+}
+
+/** Row locks on these assets, whatever their library, in id order (a bulk update across libraries). */
+export async function lockAll(db: Executor, dialect: DialectAdapter, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await dialect.lockRows(db.selectFrom('assets').select('id').where('id', 'in', ids).orderBy('id'), 'update').execute();
+}
+
+/** Live assets of a library among `ids`, read under a row lock, in id order. */
+export const lockLive = (db: Executor, dialect: DialectAdapter, libraryId: string, ids: string[], mode: 'update' | 'share') => lockByIds(db, dialect, libraryId, ids, mode, true);
+
+export interface DeletionScope {
+  libraryId: string;
+  /** The assets to delete; omit for "any" (a library purge batch). */
+  ids?: string[];
+  /** Only assets in the trash (empty-trash), or trashed before this instant (retention). */
+  trashed?: true | { before: string };
+  limit?: number;
+}
+
+/**
+ * The assets a permanent delete will remove, read under `FOR UPDATE`: a concurrent restore or
+ * delete of the same rows finishes first and the rows are re-checked, so each is deleted (and
+ * counted) once.
+ */
+export function lockForDeletion(db: Executor, dialect: DialectAdapter, scope: DeletionScope): Promise<AssetRow[]> {
+  if (scope.ids?.length === 0) return Promise.resolve([]);
+  let q = db.selectFrom('assets').selectAll().where('library_id', '=', scope.libraryId);
+  if (scope.ids) q = q.where('id', 'in', scope.ids);
+  if (scope.trashed) q = q.where('trashed_at', 'is not', null);
+  if (typeof scope.trashed === 'object') q = q.where('trashed_at', '<', scope.trashed.before);
+  q = q.orderBy('id');
+  if (scope.limit !== undefined) q = q.limit(scope.limit);
+  return dialect.lockRows(q, 'update').execute();
+}
+
+/** Libraries holding assets trashed before `before`, oldest trash first (the retention sweep). */
+export async function librariesWithTrashBefore(db: Executor, before: string): Promise<string[]> {
+  const rows = await db.selectFrom('assets').select('library_id').distinct().where('trashed_at', 'is not', null).where('trashed_at', '<', before).execute();
+  return rows.map((r) => r.library_id);
+}
+
+export async function countInLibrary(db: Executor, libraryId: string): Promise<number> {
+  const row = await db.selectFrom('assets').select((eb) => eb.fn.countAll<number>().as('n')).where('library_id', '=', libraryId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export function findByIds(db: Executor, libraryId: string, ids: string[]): Promise<AssetRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
   return db.selectFrom('assets').selectAll().where('library_id', '=', libraryId).where('id', 'in', ids).execute();
+}
+
+/** An asset whose library is live, whoever asks (signed media URLs carry no caller); a trashed library hides its files too. */
+export function findInLiveLibrary(db: Executor, id: string): Promise<AssetRow | undefined> {
+  return db
+    .selectFrom('assets')
+    .innerJoin('libraries', 'libraries.id', 'assets.library_id')
+    .selectAll('assets')
+    .where('assets.id', '=', id)
+    .where('libraries.trashed_at', 'is', null)
+    .executeTakeFirst();
 }
 
 /** For workers, which act for the system rather than a caller. */

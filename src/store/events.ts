@@ -48,3 +48,8 @@ export function list(db: Executor, q: EventQuery): Promise<EventRow[]> {
   if (q.entityTypes?.length) query = query.where('entity_type', 'in', q.entityTypes);
   return query.orderBy('seq').limit(q.limit).execute();
 }
+
+/** Only when the library itself is purged: nobody can read its feed any more. */
+export async function deleteAllOfLibrary(db: Executor, libraryId: string): Promise<void> {
+  await db.deleteFrom('events').where('library_id', '=', libraryId).execute();
+}

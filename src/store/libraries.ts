@@ -1,4 +1,5 @@
-import type { Executor, LibraryTable } from './schema.js';
+import type { DialectAdapter } from './dialect/adapter.js';
+import type { Executor, LibraryTable, Tx } from './schema.js';
 
 export type LibraryRow = LibraryTable;
 export type LibraryState = 'live' | 'trashed' | 'all';
@@ -7,6 +8,16 @@ export function findOwned(db: Executor, userId: string, id: string): Promise<Lib
   return db.selectFrom('libraries').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
 }
 
+export function findById(db: Executor, id: string): Promise<LibraryRow | undefined> {
+  return db.selectFrom('libraries').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Re-reads a library under a row lock: trash, restore, delete and each purge batch of one library serialise. */
+export function lock(trx: Tx, dialect: DialectAdapter, id: string): Promise<LibraryRow | undefined> {
+  return dialect.lockRows(trx.selectFrom('libraries').selectAll().where('id', '=', id), 'no_key_update').executeTakeFirst();
+}
+
+/** Live libraries by creation; trashed ones most recently trashed first (§1.7). */
 export function listOwned(db: Executor, userId: string, state: LibraryState): Promise<LibraryRow[]> {
   let q = db.selectFrom('libraries').selectAll().where('user_id', '=', userId);
   if (state === 'live') q = q.where('trashed_at', 'is', null).orderBy('created_at', 'asc');
@@ -15,8 +26,28 @@ export function listOwned(db: Executor, userId: string, state: LibraryState): Pr
   return q.orderBy('id').execute();
 }
 
+/** Trashed libraries whose purge is due: DELETE asked for it, or they were trashed before `cutoff`. */
+export function listPurgeDue(db: Executor, cutoff: string): Promise<LibraryRow[]> {
+  return db
+    .selectFrom('libraries')
+    .selectAll()
+    .where('trashed_at', 'is not', null)
+    .where((eb) => eb.or([eb('purge_requested_at', 'is not', null), eb('trashed_at', '<', cutoff)]))
+    .orderBy('trashed_at')
+    .orderBy('id')
+    .execute();
+}
+
 export async function insert(db: Executor, row: LibraryRow): Promise<void> {
   await db.insertInto('libraries').values(row).execute();
+}
+
+export async function update(db: Executor, id: string, changes: Partial<LibraryRow>): Promise<void> {
+  await db.updateTable('libraries').set(changes).where('id', '=', id).execute();
+}
+
+export async function deleteById(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('libraries').where('id', '=', id).execute();
 }
 
 /** Keeps the precomputed counters exact; called in the transaction that adds or removes assets. */

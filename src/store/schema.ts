@@ -29,6 +29,8 @@ export interface LibraryTable {
   storage_used_bytes: number;
   asset_count: number;
   trashed_at: string | null;
+  /** Set by DELETE on a trashed library: purge it now rather than after the retention window. */
+  purge_requested_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -187,6 +189,19 @@ export interface PersonTable {
   updated_at: string;
 }
 
+export interface AlbumTable {
+  id: string;
+  library_id: string;
+  name: string;
+  description: string | null;
+  /** The cover the user chose (shown while it is a live member); null = the server chooses. */
+  cover_asset_id: string | null;
+  /** Live (untrashed) members; changed only by deltas in the transactions that change membership or trash state. */
+  asset_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface FaceTable {
   id: string;
   library_id: string;
@@ -211,6 +226,15 @@ export interface FaceTable {
   updated_at: string;
 }
 
+export interface AlbumAssetTable {
+  id: string;
+  album_id: string;
+  asset_id: string;
+  library_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -227,6 +251,8 @@ export interface Database {
   settings: SettingTable;
   people: PersonTable;
   faces: FaceTable;
+  albums: AlbumTable;
+  album_assets: AlbumAssetTable;
 }
 
 export type Db = Kysely<Database>;

@@ -23,34 +23,46 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** An INSERT in the caller's transaction, so the change that needs the task and the task commit together. */
 export async function enqueue(db: Executor, now: string, tasks: NewTask[]): Promise<void> {
-  for (const t of tasks) {
+  const rows = tasks.map((t) => ({
+    id: newId('btask'),
+    celery_task_id: randomUUID(),
+    task_type: t.task_type,
+    library_id: t.library_id,
+    asset_id: t.asset_id ?? null,
+    payload: JSON.stringify(t.payload ?? {}),
+    status: 'pending' as const,
+    priority: t.priority ?? 0,
+    run_at: t.runAt ?? now,
+    attempts: 0,
+    max_attempts: t.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    locked_by: null,
+    lease_until: null,
+    key: t.key ?? null,
+    error_message: null,
+    result: null,
+    created_at: now,
+    updated_at: now,
+    started_at: null,
+    completed_at: null,
+  }));
+  // One statement per chunk (a purge batch enqueues hundreds); well under both databases' parameter limits.
+  for (let i = 0; i < rows.length; i += 500) {
     await db
       .insertInto('tasks')
-      .values({
-        id: newId('btask'),
-        celery_task_id: randomUUID(),
-        task_type: t.task_type,
-        library_id: t.library_id,
-        asset_id: t.asset_id ?? null,
-        payload: JSON.stringify(t.payload ?? {}),
-        status: 'pending',
-        priority: t.priority ?? 0,
-        run_at: t.runAt ?? now,
-        attempts: 0,
-        max_attempts: t.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        locked_by: null,
-        lease_until: null,
-        key: t.key ?? null,
-        error_message: null,
-        result: null,
-        created_at: now,
-        updated_at: now,
-        started_at: null,
-        completed_at: null,
-      })
+      .values(rows.slice(i, i + 500))
       .onConflict((oc) => oc.column('key').where(sql<boolean>`status = 'pending'`).doNothing())
       .execute();
   }
+}
+
+/** Whether any task of this library is still pending or running (a purged library waits for them). */
+export async function hasUnfinished(db: Executor, libraryId: string): Promise<boolean> {
+  const row = await db.selectFrom('tasks').select('id').where('library_id', '=', libraryId).where('status', 'in', ['pending', 'started']).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function deleteAllOfLibrary(db: Executor, libraryId: string): Promise<void> {
+  await db.deleteFrom('tasks').where('library_id', '=', libraryId).execute();
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { Executor, UserTable } from './schema.js';
+import type { DialectAdapter } from './dialect/adapter.js';
+import type { Executor, Tx, UserTable } from './schema.js';
 
 export type UserRow = UserTable;
 
@@ -21,4 +22,9 @@ export async function addStorageUsed(db: Executor, id: string, bytes: number, no
     .set((eb) => ({ storage_used_bytes: eb('storage_used_bytes', '+', bytes), updated_at: now }))
     .where('id', '=', id)
     .execute();
+}
+
+/** Takes the user's row lock (PostgreSQL), so per-user rules such as "keep one live library" serialise. */
+export async function lock(trx: Tx, dialect: DialectAdapter, id: string): Promise<UserRow | undefined> {
+  return dialect.lockRows(trx.selectFrom('users').selectAll().where('id', '=', id), 'no_key_update').executeTakeFirst();
 }

@@ -51,6 +51,8 @@ describe.each(DIALECTS)('trash, restore and permanent delete on %s', (dialect) =
       tick();
     }
     libraryId = (await t.api('GET', '/api/libraries')).json()[0].id;
+    // Renditions exist before anything is deleted, so their removal is observable too.
+    await t.runtime.worker.runUntilIdle();
   };
   const post = (url: string, ids: string[], key?: string) => t.api('POST', url, { body: { ids }, key });
   const get = (id: string) => t.api('GET', `/api/assets/${id}`);
@@ -82,11 +84,31 @@ describe.each(DIALECTS)('trash, restore and permanent delete on %s', (dialect) =
     asset: await t.runtime.deps.db.selectFrom('assets').select('id').where('id', '=', id).executeTakeFirst(),
     metadata: await t.runtime.deps.db.selectFrom('asset_metadata').select('asset_id').where('asset_id', '=', id).executeTakeFirst(),
   });
-  /** Asserts the asset is gone everywhere: rows, blob, GET. */
+  const derivedDir = (blob: string, id: string) => {
+    const library = path.basename(path.dirname(path.dirname(blob)));
+    return path.join(t.config.dataDir, 'blobs', 'derived', library, id.slice(-2), id);
+  };
+  /** The cleanup tasks naming this asset's files (a task of one asset also carries its asset_id). */
+  const cleanupTasks = async (id: string) =>
+    (await t.runtime.deps.db.selectFrom('tasks').selectAll().where('task_type', '=', 'asset_storage_cleanup').execute()).filter((task) =>
+      (JSON.parse(task.payload) as { assets: { asset_id: string }[] }).assets.some((a) => a.asset_id === id),
+    );
+  /**
+   * Asserts the asset is gone everywhere: rows and GET at once; the original and its renditions
+   * once the workers ran the one `asset_storage_cleanup` task the delete enqueued (§3.13).
+   */
   const expectGone = async (id: string, blob: string) => {
     expect(await rowsOf(id)).toEqual({ asset: undefined, metadata: undefined });
-    expect(fs.existsSync(blob), blob).toBe(false);
     expect((await get(id)).statusCode).toBe(404);
+    const [task, ...more] = await cleanupTasks(id);
+    expect(more).toEqual([]);
+    expect(task).toMatchObject({ library_id: libraryId });
+    expect(task.asset_id === id || task.asset_id === null).toBe(true);
+    expect(['pending', 'success']).toContain(task.status); // an earlier call may have run the workers
+    await t.runtime.worker.runUntilIdle();
+    expect(fs.existsSync(blob), blob).toBe(false);
+    expect(fs.existsSync(derivedDir(blob, id)), derivedDir(blob, id)).toBe(false);
+    expect((await cleanupTasks(id))[0]).toMatchObject({ status: 'success', error_message: null });
   };
 
   it('trash hides assets from the default list, keeps them readable by id, and writes asset_updated', async () => {
@@ -196,10 +218,13 @@ describe.each(DIALECTS)('trash, restore and permanent delete on %s', (dialect) =
     const before = await usage();
     const blob = await blobPath(ids[2]);
     expect(fs.existsSync(blob)).toBe(true);
+    expect(fs.readdirSync(derivedDir(blob, ids[2]), { recursive: true }).length).toBeGreaterThan(0);
     const cursor = await lastCursor();
     const res = await t.api('DELETE', '/api/assets', { body: { ids: [ids[2], ids[2]] } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({});
+    // The response does not wait for the files: a task removes them (§3.13).
+    expect(fs.existsSync(blob)).toBe(true);
     await expectGone(ids[2], blob);
     expect(await usage()).toEqual({
       asset_count: before.asset_count - 1,

@@ -16,6 +16,15 @@ export interface DialectAdapter {
    * `FOR UPDATE SKIP LOCKED`); SQLite's single writer already serialises claims.
    */
   skipLocked<O>(query: SelectQueryBuilder<Database, 'tasks', O>): SelectQueryBuilder<Database, 'tasks', O>;
+  /**
+   * Row locks for a read-modify-write inside a transaction (PostgreSQL `FOR UPDATE`, `FOR NO KEY
+   * UPDATE` — which still lets other transactions insert rows referencing the locked one — or `FOR
+   * SHARE`; each waits for a concurrent writer and then re-checks the rows). SQLite's single
+   * writer needs none. Use on single-table selects: PostgreSQL would lock joined tables' rows too.
+   */
+  lockRows<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>, mode: LockMode): SelectQueryBuilder<Database, TB, O>;
 }
+
+export type LockMode = 'update' | 'no_key_update' | 'share';
 
 export const EARTH_RADIUS_M = 6_371_008.8;

@@ -36,6 +36,7 @@ export function openPostgres(connectionString: string): { db: Kysely<Database>; 
         + cos(radians(${la})) * cos(radians(${sql.ref(latColumn)})) * power(sin(radians(${sql.ref(lonColumn)} - ${lo}) / 2), 2)))))`;
     },
     skipLocked: (query) => query.forUpdate().skipLocked(),
+    lockRows: (query, mode) => (mode === 'update' ? query.forUpdate() : mode === 'no_key_update' ? query.forNoKeyUpdate() : query.forShare()),
   };
   return { db, adapter };
 }

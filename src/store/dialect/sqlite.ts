@@ -54,6 +54,7 @@ export function openSqlite(file: string): { db: Kysely<Database>; adapter: Diale
     distanceMetres: (lat, lon, latColumn, lonColumn) =>
       sql<number>`geo_distance_m(${lat}, ${lon}, ${sql.ref(latColumn)}, ${sql.ref(lonColumn)})`,
     skipLocked: (query) => query,
+    lockRows: (query) => query,
   };
   return { db, adapter };
 }
