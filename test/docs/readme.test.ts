@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { SETTINGS } from '../../src/config.js';
+import { loadConfig, SETTINGS } from '../../src/config.js';
 import type { Deps } from '../../src/services/deps.js';
 
 const README = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -32,7 +32,7 @@ describe('README', () => {
     expect(endpoints.every((cells) => cells[4] === 'implemented' || cells[4] === 'planned')).toBe(true);
 
     // Routes only need their deps when called; the OpenAPI document is built from registration.
-    const app = await buildApp({} as Deps);
+    const app = await buildApp({ config: loadConfig({}) } as Deps);
     await app.ready();
     const served = Object.entries((app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
