@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_tasks.js';
 import * as m0003 from './0003_settings.js';
+import * as m0005 from './0005_stacks_versions.js';
 
 /** Listed explicitly so the migrations travel with the compiled code, in order. */
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_tasks': m0002,
   '0003_settings': m0003,
+  '0005_stacks_versions': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {
