@@ -1,5 +1,6 @@
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { assetVersionRoutes } from './http/asset-versions.js';
 import { assetRoutes } from './http/assets.js';
 import { authPlugin } from './http/auth.js';
 import { handleError } from './http/errors.js';
@@ -11,7 +12,10 @@ import { assetSchemas } from './http/schemas/assets.js';
 import { sharedSchemas } from './http/schemas/common.js';
 import { eventSchemas } from './http/schemas/events.js';
 import { librarySchemas } from './http/schemas/libraries.js';
+import { versionSchemas } from './http/schemas/asset-versions.js';
+import { stackSchemas } from './http/schemas/stacks.js';
 import { serverRoutes } from './http/server.js';
+import { stackRoutes } from './http/stacks.js';
 import { TaskResponse } from './http/schemas/tasks.js';
 import { taskRoutes } from './http/tasks.js';
 import { userRoutes } from './http/users.js';
@@ -40,7 +44,7 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
     json(request, text, done);
   });
 
-  for (const schema of [...sharedSchemas, ...assetSchemas, ...librarySchemas, ...eventSchemas, TaskResponse]) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, ...assetSchemas, ...librarySchemas, ...eventSchemas, ...stackSchemas, ...versionSchemas, TaskResponse]) app.addSchema(schema);
   await registerOpenApi(app, VERSION);
   await app.register(multipart, { limits: { fileSize: Infinity, files: 2, fields: 50, fieldSize: 1024 * 1024 } });
   await app.register(authPlugin, { deps });
@@ -50,6 +54,8 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   await app.register(userRoutes, { prefix: '/api/users', deps });
   await app.register(libraryRoutes, { prefix: '/api/libraries', deps });
   await app.register(assetRoutes, { prefix: '/api/assets', deps });
+  await app.register(assetVersionRoutes, { prefix: '/api/assets', deps });
+  await app.register(stackRoutes, { prefix: '/api/stacks', deps });
   await app.register(eventRoutes, { prefix: '/api/events', deps });
   await app.register(taskRoutes, { prefix: '/api/tasks', deps });
   await app.register(mediaRoutes, { prefix: '/media', deps });

@@ -62,6 +62,16 @@ export function assetUrls(ctx: MediaUrlContext, asset: AssetRow, all: boolean): 
   } else {
     for (const rung of IMAGE_RUNGS) urls[rung] = rungVariant(ctx, asset, rung, rung);
   }
-  urls.original = variant(ctx, asset, 'original', asset.mime_type, asset.width, { dl: asset.original_file_name });
+  urls.original = variant(ctx, asset, 'original', asset.mime_type, asset.width, { dl: downloadName(asset) });
   return urls;
+}
+
+const EDIT_EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png' };
+
+/** The upload keeps its name; an edit downloads under that name with its own format's extension. */
+export function downloadName(asset: Pick<AssetRow, 'original_file_name' | 'kind' | 'mime_type'>): string {
+  const ext = EDIT_EXTENSIONS[asset.mime_type];
+  if (asset.kind === 'original' || !ext) return asset.original_file_name;
+  const dot = asset.original_file_name.lastIndexOf('.');
+  return `${dot > 0 ? asset.original_file_name.slice(0, dot) : asset.original_file_name}.${ext}`;
 }

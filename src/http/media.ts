@@ -4,8 +4,10 @@ import { parseRange } from '../domain/byte-range.js';
 import { verify } from '../domain/signed-url.js';
 import { isUndecodableMedia } from '../media/errors.js';
 import { isRungName } from '../media/rungs.js';
+import { versionAsAsset } from '../services/asset-versions.js';
 import type { Deps } from '../services/deps.js';
 import { ensureRung, proxyKey, rungMimeType, VIDEO_STILL_RUNGS } from '../services/renditions.js';
+import * as versionStore from '../store/asset-versions.js';
 import * as assetStore from '../store/assets.js';
 import type { AssetRow } from '../store/assets.js';
 import { Forbidden, HttpError, NotFound } from './errors.js';
@@ -28,6 +30,17 @@ async function resolveRung(deps: Deps, asset: AssetRow, rung: string): Promise<{
     if (isUndecodableMedia(err)) throw new NotFound('This rendition is not available: the file cannot be decoded');
     throw err;
   }
+}
+
+/**
+ * The asset as the signed `v` names it: the current rendering, or an earlier version of the
+ * same asset (version_urls, §1.9), seen as an asset row so rungs and originals work alike.
+ */
+async function renderingOf(deps: Deps, assetId: string, v: string): Promise<AssetRow | undefined> {
+  const [asset] = await assetStore.findByIdsAnyLibrary(deps.db, [assetId]);
+  if (!asset || asset.current_version_id === v) return asset;
+  const version = await versionStore.find(deps.db, assetId, v);
+  return version && versionAsAsset(asset, version);
 }
 
 const attachment = (name: string) => `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
@@ -60,8 +73,8 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
       const { v, exp, w, f, dl, verify: given } = request.query;
       const verdict = verify(deps.signingSecret, `/media/${asset_id}/${rung}`, { v, exp, w, f, dl }, given, Math.floor(deps.clock().getTime() / 1000));
       if (verdict !== 'ok') throw new Forbidden(verdict === 'expired' ? 'This media link has expired' : 'Invalid media link signature');
-      const [asset] = await assetStore.findByIdsAnyLibrary(deps.db, [asset_id]);
-      if (!asset || asset.current_version_id !== v) throw new NotFound('Not Found');
+      const asset = await renderingOf(deps, asset_id, v);
+      if (!asset) throw new NotFound('Not Found');
 
       const { key, mimeType } = await resolveRung(deps, asset, rung);
       const size = (await deps.blobs.stat(key))?.size;

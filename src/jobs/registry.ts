@@ -1,3 +1,5 @@
+import { assetVersionStorageCleanup } from './asset-version-storage-cleanup.js';
+import { burstDetection } from './burst-detection.js';
 import { displayProxyGeneration } from './display-proxy-generation.js';
 import { reverseGeocoding } from './reverse-geocoding.js';
 import { thumbhash } from './thumbhash.js';
@@ -6,7 +8,7 @@ import { videoThumbnailExtract } from './video-thumbnail-extract.js';
 import type { TaskHandler } from './task.js';
 
 /** Every task handler this build can run; each file declares its own payload type. */
-export const handlers: TaskHandler<any>[] = [reverseGeocoding, thumbhash, videoMetadataExtract, videoThumbnailExtract, displayProxyGeneration];
+export const handlers: TaskHandler<any>[] = [reverseGeocoding, thumbhash, videoMetadataExtract, videoThumbnailExtract, displayProxyGeneration, burstDetection, assetVersionStorageCleanup];
 
 const seen = new Set<string>();
 for (const h of handlers) {

@@ -5,6 +5,7 @@ import * as eventStore from '../store/events.js';
 import * as libraryStore from '../store/libraries.js';
 import * as userStore from '../store/users.js';
 import type { Tx } from '../store/schema.js';
+import { beforeAssetsDeleted } from './asset-dependents.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import * as libraries from './libraries.js';
 
@@ -34,6 +35,7 @@ export const restore = (deps: Deps, who: Principal, libraryId: string | undefine
 async function deleteRows(trx: Tx, deps: Pick<Deps, 'dialect'>, userId: string, libraryId: string, assets: AssetRow[], now: string): Promise<void> {
   if (assets.length === 0) return;
   const bytes = assets.reduce((sum, a) => sum + a.file_size_bytes, 0);
+  await beforeAssetsDeleted(trx, deps, userId, libraryId, assets, now);
   await assetStore.deleteByIds(trx, assets.map((a) => a.id));
   await libraryStore.adjustUsage(trx, libraryId, { bytes: -bytes, assets: -assets.length }, now);
   await userStore.addStorageUsed(trx, userId, -bytes, now);

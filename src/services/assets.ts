@@ -7,6 +7,7 @@ import type { AssetFilters, AssetRow, AssetState, ExistenceCriterion, MetadataRo
 import * as eventStore from '../store/events.js';
 import * as taskStore from '../store/tasks.js';
 import { assetTask } from '../jobs/asset-task.js';
+import { burstTask } from '../jobs/burst-detection.js';
 import type { Executor, Tx } from '../store/schema.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import * as libraries from './libraries.js';
@@ -29,6 +30,7 @@ export interface AssetFilterInput {
   radius?: number;
   media_type?: 'image' | 'video';
   ratings?: number[];
+  stack_id?: string;
 }
 
 export interface ListInput extends AssetFilterInput {
@@ -59,6 +61,7 @@ export async function resolveFilters(deps: Pick<Deps, 'db' | 'clock' | 'config'>
     near: geo.near,
     mediaType: input.media_type,
     ratings: input.ratings,
+    stackId: input.stack_id,
   };
 }
 
@@ -122,6 +125,10 @@ async function applyUpdate(trx: Tx, deps: Pick<Deps, 'dialect'>, asset: AssetRow
   // New effective GPS: place names (and the zone-derived capture offset) must follow.
   if (effective.latitude !== asset.latitude || effective.longitude !== asset.longitude) {
     await taskStore.enqueue(trx, now, [assetTask('reverse_geocoding', asset)]);
+  }
+  // A new capture time can make or break a burst (§3.14).
+  if (asset.media_type === 'image' && assetChanges.local_wall !== asset.local_wall) {
+    await taskStore.enqueue(trx, now, [burstTask(asset.library_id, now)]);
   }
   return { asset: { ...asset, ...assetChanges }, metadata: { ...metadata, ...metadataChanges } };
 }

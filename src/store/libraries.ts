@@ -31,3 +31,8 @@ export async function adjustUsage(db: Executor, id: string, delta: { bytes: numb
     .where('id', '=', id)
     .execute();
 }
+
+/** For workers, which act for the system rather than a caller. */
+export function findById(db: Executor, id: string): Promise<LibraryRow | undefined> {
+  return db.selectFrom('libraries').selectAll().where('id', '=', id).executeTakeFirst();
+}
