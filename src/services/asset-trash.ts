@@ -23,7 +23,11 @@ async function setTrashed(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'config'
       trx,
       deps.dialect,
       now,
-      rows.map((a) => ({ library_id: library.id, entity_type: 'asset' as const, entity_id: a.id, event_type: 'asset_updated', payload: { stack_id: a.stack_id } })),
+      [
+        ...rows.map((a) => ({ library_id: library.id, entity_type: 'asset' as const, entity_id: a.id, event_type: 'asset_updated', payload: { stack_id: a.stack_id } })),
+        // A stack's asset_count counts live members only: it changed with them.
+        ...[...new Set(rows.flatMap((a) => (a.stack_id ? [a.stack_id] : [])))].map((id) => ({ library_id: library.id, entity_type: 'stack' as const, entity_id: id, event_type: 'stack_updated' })),
+      ],
     );
   });
 }

@@ -146,8 +146,11 @@ describe.each(DIALECTS)('stacks on %s', (dialect) => {
   it('asset_count counts live members only; trashed members still count against dissolution', async () => {
     const [a, b, c] = await seed(3);
     const stack = await createOk([a, b, c]);
+    const cursor = await lastCursor(t);
     expect((await t.api('POST', '/api/assets/trash', { body: { ids: [b] } })).statusCode).toBe(200);
     expect((await getStack(stack.id)).json().asset_count).toBe(2);
+    // The count changed, so the stack did too.
+    expect(eventLines(await eventsAfter(t, cursor))).toEqual([`asset_updated ${b} ${stack.id}`, `stack_updated ${stack.id}`]);
     // Members of any state are listed with state=all; the default (live) hides the trashed one.
     const live = (await t.api('GET', '/api/assets', { query: { stack_id: stack.id, order: 'asc' } })).json().data.map((x: { id: string }) => x.id);
     expect(sorted(live)).toEqual(sorted([a, c]));
