@@ -9,13 +9,22 @@ import { seedAssets } from '../support/seed.js';
 
 /**
  * Real parallel requests through the whole HTTP stack (inject, and sockets against a listening
- * server). Each test holds the request bodies back until every request has arrived, so they are
- * truly in flight together (otherwise a fast first request may finish before the second starts,
- * and then both rightly succeed, one after the other). One must win; the others get 409 having
- * written nothing; the rows stay consistent.
+ * server). Each test holds the request bodies back until the server has started reading every
+ * one of them (so every request has arrived and passed its onRequest hooks), then releases them
+ * all: the requests are truly in flight together. Otherwise a fast first request may finish
+ * before the second starts, and then both rightly succeed, one after the other. One must win;
+ * the others get 409 having written nothing; the rows stay consistent.
  */
-const HOLD_MS = 150;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (const started = Date.now(); !condition(); await sleep(2)) {
+    if (Date.now() - started > 10_000) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
+/** Someone consumes this stream: a body parser has started reading it. */
+const beingRead = (stream: NodeJS.ReadableStream & { listenerCount(event: string): number }) => stream.listenerCount('readable') > 0 || stream.listenerCount('data') > 0;
 
 interface Call {
   method: string;
@@ -66,14 +75,17 @@ describe.each(DIALECTS)('concurrent stack edits on %s', (dialect) => {
         payload: bodies[i],
       }),
     );
-    await sleep(HOLD_MS);
+    await until(() => bodies.every(beingRead), 'every request body to be read');
     calls.forEach((c, i) => bodies[i].end(c.body === undefined ? '' : JSON.stringify(c.body)));
     return Promise.all(pending);
   };
 
-  /** The same over real sockets: headers first, bodies once every request is in. */
+  /** The same over real sockets: headers first, bodies once the server reads every request's body. */
   const togetherOverSockets = async (calls: Call[]) => {
     const url = new URL(base);
+    const arrived: http.IncomingMessage[] = [];
+    const onRequest = (req: http.IncomingMessage) => arrived.push(req);
+    t.app.server.on('request', onRequest);
     const pending = calls.map((c) => {
       const req = http.request({
         host: url.hostname,
@@ -94,7 +106,11 @@ describe.each(DIALECTS)('concurrent stack edits on %s', (dialect) => {
       });
       return { req, response, body: c.body };
     });
-    await sleep(HOLD_MS);
+    try {
+      await until(() => arrived.length === calls.length && arrived.every(beingRead), 'the server to read every request body');
+    } finally {
+      t.app.server.off('request', onRequest);
+    }
     for (const p of pending) p.req.end(p.body === undefined ? '' : JSON.stringify(p.body));
     return Promise.all(pending.map((p) => p.response));
   };
