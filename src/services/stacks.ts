@@ -102,7 +102,7 @@ async function read(db: Executor, libraryId: string, assetIds: string[], stackId
   return { snapshot: await snapshotOf(db, stacks, rows), assets: new Map(rows.map((a) => [a.id, a])) };
 }
 
-async function snapshotOf(db: Executor, stacks: StackRow[], assets: Pick<AssetRow, 'id' | 'stack_id'>[]): Promise<StackSnapshot> {
+export async function snapshotOf(db: Executor, stacks: StackRow[], assets: Pick<AssetRow, 'id' | 'stack_id'>[]): Promise<StackSnapshot> {
   const members = await stackStore.members(db, stacks.map((s) => s.id));
   const stackOf = new Map<string, string | null>(assets.map((a) => [a.id, a.stack_id]));
   const byStack = new Map<string, string[]>(stacks.map((s) => [s.id, []]));
@@ -276,4 +276,3 @@ export async function detachDeleted(trx: Tx, deps: Pick<Deps, 'dialect'>, librar
   await applyPlan(trx, deps, libraryId, planDetachDeleted(snapshot, assets.map((a) => a.id)), now);
 }
 
-export { snapshotOf };

@@ -276,6 +276,23 @@ describe.each(DIALECTS)('asset versions on %s', (dialect) => {
     expect(await fsp.readdir(t.runtime.deps.tmpDir)).toEqual([]);
   });
 
+  it('507 at the storage cap, before any work, with nothing written', async () => {
+    const id = await upload('jpeg/camera/Konica_Minolta_DiMAGE_Z3.jpg');
+    const cap = await used();
+    await t.runtime.deps.db.updateTable('libraries').set({ storage_limit_bytes: cap }).where('id', '=', libraryId).execute();
+    try {
+      const cursor = await lastCursor(t);
+      const res = await append(id, await rendering('jpeg/camera/Konica_Minolta_DiMAGE_Z3.jpg', 50));
+      expect(res.statusCode).toBe(507);
+      expect(res.json().detail).toMatch(/storage limit/);
+      expect((await versionRows(id)).length).toBe(1);
+      expect(await used()).toBe(cap);
+      expect(await eventsAfter(t, cursor)).toEqual([]);
+    } finally {
+      await t.runtime.deps.db.updateTable('libraries').set({ storage_limit_bytes: null }).where('id', '=', libraryId).execute();
+    }
+  });
+
   it('a file over 100 MiB is a 422 and leaves no temp file behind', async () => {
     const id = await upload('jpeg/camera/Olympus_C8080WZ.jpg');
     const huge = Buffer.alloc(100 * 1024 * 1024 + 1);
