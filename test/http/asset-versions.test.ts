@@ -276,6 +276,20 @@ describe.each(DIALECTS)('asset versions on %s', (dialect) => {
     expect(await fsp.readdir(t.runtime.deps.tmpDir)).toEqual([]);
   });
 
+  it('an asset stored without version rows gets its upload row on first edit (and a listing shows it meanwhile)', async () => {
+    const [seeded] = await seedAssets(t.runtime.deps.db, libraryId, [{}]);
+    const [v0] = await versions(seeded.id);
+    expect(v0).toMatchObject({ id: seeded.current_version_id, position: 0, kind: 'original', checksum: seeded.checksum, file_size_bytes: 1000 });
+    expect(await versionRows(seeded.id)).toEqual([]);
+    // Its bytes are not on disk (a seeded row): the edit keeps its own metadata, upright.
+    const res = await append(seeded.id, await rendering('jpeg/camera/Fujifilm_FinePix_E500.jpg', 40));
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await versionRows(seeded.id)).map((v) => [v.id, v.position])).toEqual([
+      [seeded.current_version_id, 0],
+      [res.json().id, 1],
+    ]);
+  });
+
   it('507 at the storage cap, before any work, with nothing written', async () => {
     const id = await upload('jpeg/camera/Konica_Minolta_DiMAGE_Z3.jpg');
     const cap = await used();
