@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { albumAssetRoutes } from './http/album-assets.js';
 import { albumRoutes } from './http/albums.js';
+import { assetVersionRoutes } from './http/asset-versions.js';
 import { assetRoutes } from './http/assets.js';
 import { authPlugin } from './http/auth.js';
 import { corsPlugin } from './http/cors.js';
@@ -21,7 +22,10 @@ import { sharedSchemas } from './http/schemas/common.js';
 import { eventSchemas } from './http/schemas/events.js';
 import { faceSchemas } from './http/schemas/faces.js';
 import { librarySchemas } from './http/schemas/libraries.js';
+import { versionSchemas } from './http/schemas/asset-versions.js';
+import { stackSchemas } from './http/schemas/stacks.js';
 import { serverRoutes } from './http/server.js';
+import { stackRoutes } from './http/stacks.js';
 import { TaskResponse } from './http/schemas/tasks.js';
 import { taskRoutes } from './http/tasks.js';
 import { userRoutes } from './http/users.js';
@@ -54,7 +58,7 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
     json(request, text, done);
   });
 
-  for (const schema of [...sharedSchemas, ...assetSchemas, ...albumSchemas, ...librarySchemas, ...eventSchemas, ...faceSchemas, TaskResponse]) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, ...assetSchemas, ...albumSchemas, ...librarySchemas, ...eventSchemas, ...faceSchemas, ...stackSchemas, ...versionSchemas, TaskResponse]) app.addSchema(schema);
   await registerOpenApi(app, VERSION);
   await app.register(multipart, { limits: { fileSize: Infinity, files: 2, fields: 50, fieldSize: 1024 * 1024 } });
   // CORS before auth: its onRequest hook must set the headers (and answer preflights) first.
@@ -70,6 +74,8 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   await app.register(peopleRoutes, { prefix: '/api/people', deps });
   await app.register(albumRoutes, { prefix: '/api/albums', deps });
   await app.register(albumAssetRoutes, { prefix: '/api/album-assets', deps });
+  await app.register(assetVersionRoutes, { prefix: '/api/assets', deps });
+  await app.register(stackRoutes, { prefix: '/api/stacks', deps });
   await app.register(eventRoutes, { prefix: '/api/events', deps });
   await app.register(taskRoutes, { prefix: '/api/tasks', deps });
   await app.register(mediaRoutes, { prefix: '/media', deps });

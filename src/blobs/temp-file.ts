@@ -83,3 +83,14 @@ export async function putBuffer(blobs: { putFile(key: string, localPath: string)
     await fsp.rm(file, { force: true });
   }
 }
+
+/** Size and base64 SHA-256 of a finished file (e.g. after its metadata was rewritten). */
+export async function digestFile(file: string): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of fs.createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { size, sha256: hash.digest('base64') };
+}

@@ -87,6 +87,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
           ids: Type.Optional(Ids),
           include: Type.Optional(IncludeQuery),
           order: Type.Optional(Order),
+          stack_id: Type.Optional(Type.String({ description: "Only members of this stack ('asset_stack_' prefix)" })),
           limit: Limit,
           starting_after_id: Type.Optional(StartingAfterId),
         }),

@@ -71,7 +71,7 @@ export function assetUrls(ctx: MediaUrlContext, asset: AssetRow, all?: { liveVid
     for (const rung of IMAGE_RUNGS) urls[rung] = rungVariant(ctx, asset, rung, rung);
     if (all.liveVideo) urls.live_video = variant(ctx, asset, 'live_video', 'video/mp4', null, {});
   }
-  urls.original = variant(ctx, asset, 'original', asset.mime_type, asset.width, { dl: asset.original_file_name });
+  urls.original = variant(ctx, asset, 'original', asset.mime_type, asset.width, { dl: downloadName(asset) });
   return urls;
 }
 
@@ -94,4 +94,14 @@ export function personUrls(ctx: MediaUrlContext, person: { id: string; thumbnail
 export function coverUrls(ctx: MediaUrlContext, cover: AssetRow): Record<string, AssetVariant> {
   const rung = cover.media_type === 'video' ? 'thumbnail_image' : 'thumbnail';
   return { thumbnail: rungVariant(ctx, cover, rung, 'thumbnail') };
+}
+
+const EDIT_EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png' };
+
+/** The upload keeps its name; an edit downloads under that name with its own format's extension. */
+export function downloadName(asset: Pick<AssetRow, 'original_file_name' | 'kind' | 'mime_type'>): string {
+  const ext = EDIT_EXTENSIONS[asset.mime_type];
+  if (asset.kind === 'original' || !ext) return asset.original_file_name;
+  const dot = asset.original_file_name.lastIndexOf('.');
+  return `${dot > 0 ? asset.original_file_name.slice(0, dot) : asset.original_file_name}.${ext}`;
 }

@@ -4,9 +4,11 @@ import { parseRange } from '../domain/byte-range.js';
 import { verify } from '../domain/signed-url.js';
 import { isUndecodableMedia } from '../media/errors.js';
 import { isRungName } from '../media/rungs.js';
+import { versionAsAsset } from '../services/asset-versions.js';
 import type { Deps } from '../services/deps.js';
 import { ensureMotionVideo, ensureRung, proxyKey, rungMimeType, VIDEO_STILL_RUNGS } from '../services/renditions.js';
 import { ensureFaceThumbnail } from '../services/face-thumbnails.js';
+import * as versionStore from '../store/asset-versions.js';
 import * as assetStore from '../store/assets.js';
 import * as faceStore from '../store/faces.js';
 import * as peopleStore from '../store/people.js';
@@ -52,6 +54,18 @@ async function playable(deps: Deps, video: AssetRow): Promise<{ key: string; mim
   if (await deps.blobs.stat(proxy)) return { key: proxy, mimeType: 'video/mp4' };
   if (video.mime_type === 'video/mp4') return { key: video.blob_key, mimeType: 'video/mp4' };
   throw new NotFound('The playable version of this video is still being made');
+}
+
+/**
+ * The asset as the signed `v` names it: the current rendering, or an earlier version of the
+ * same asset (version_urls, §1.9), seen as an asset row so rungs and originals work alike.
+ */
+async function renderingOf(deps: Deps, assetId: string, v: string): Promise<AssetRow | undefined> {
+  // A trashed library hides its media too.
+  const asset = await assetStore.findInLiveLibrary(deps.db, assetId);
+  if (!asset || asset.current_version_id === v) return asset;
+  const version = await versionStore.find(deps.db, assetId, v);
+  return version && versionAsAsset(asset, version);
 }
 
 const attachment = (name: string) => `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
@@ -134,8 +148,8 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
       const { v, exp, w, f, dl, verify: given } = request.query;
       const verdict = verify(deps.signingSecret, `/media/${asset_id}/${rung}`, { v, exp, w, f, dl }, given, Math.floor(deps.clock().getTime() / 1000));
       if (verdict !== 'ok') throw new Forbidden(verdict === 'expired' ? 'This media link has expired' : 'Invalid media link signature');
-      const asset = await assetStore.findInLiveLibrary(deps.db, asset_id);
-      if (!asset || asset.current_version_id !== v) throw new NotFound('Not Found');
+      const asset = await renderingOf(deps, asset_id, v);
+      if (!asset) throw new NotFound('Not Found');
 
       const { key, mimeType } = await resolveRung(deps, asset, rung);
       const size = (await deps.blobs.stat(key))?.size;

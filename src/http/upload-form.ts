@@ -12,10 +12,13 @@ const fieldName = (name: string) => name.replace(/\[\]$/, '');
  * Reads a multipart upload in arrival order: the file part streams to a temp file (hashing on
  * the way), text fields are collected, whichever comes first. On failure the temp file is gone.
  */
-export async function receiveUploadForm(request: FastifyRequest, tmpDir: string, fileField: string): Promise<UploadForm> {
+export async function receiveUploadForm(request: FastifyRequest, tmpDir: string, fileField: string, options: { maxFileBytes?: number } = {}): Promise<UploadForm> {
   const form: UploadForm = { file: undefined, fileName: undefined, fields: {} };
+  const { maxFileBytes } = options;
+  // Over the cap, the parser stops keeping bytes (one past the cap tells it happened) and drains the rest.
+  const parts = maxFileBytes === undefined ? request.parts() : request.parts({ limits: { fileSize: maxFileBytes + 1 }, throwFileSizeLimit: false } as Parameters<FastifyRequest['parts']>[0]);
   try {
-    for await (const part of request.parts()) {
+    for await (const part of parts) {
       const name = fieldName(part.fieldname);
       if (part.type === 'file') {
         if (name !== fileField || form.file) {
@@ -23,7 +26,11 @@ export async function receiveUploadForm(request: FastifyRequest, tmpDir: string,
           throw unprocessable(['body', name], name === fileField ? `Send exactly one ${fileField} file` : `Unexpected file field ${name}`, 'value_error');
         }
         form.fileName = part.filename;
+        form.fileContentType = part.mimetype;
         form.file = await receiveToTempFile(part.file, tmpDir);
+        if (maxFileBytes !== undefined && (part.file.truncated || form.file.size > maxFileBytes)) {
+          throw unprocessable(['body', name], `The file must be at most ${maxFileBytes} bytes`, 'value_error');
+        }
       } else if (typeof part.value === 'string') {
         if (part.value.includes('\u0000')) throw unprocessable(['body', name], NUL_MESSAGE, 'value_error');
         form.fields[name] = part.value;

@@ -1,4 +1,6 @@
 import { assetStorageCleanup } from './asset-storage-cleanup.js';
+import { assetVersionStorageCleanup } from './asset-version-storage-cleanup.js';
+import { burstDetection } from './burst-detection.js';
 import { displayProxyGeneration } from './display-proxy-generation.js';
 import { faceClustering } from './face-clustering.js';
 import { faceDetection } from './face-detection.js';
@@ -9,7 +11,18 @@ import { videoThumbnailExtract } from './video-thumbnail-extract.js';
 import type { TaskHandler } from './task.js';
 
 /** Every task handler this build can run; each file declares its own payload type. */
-export const handlers: TaskHandler<any>[] = [reverseGeocoding, thumbhash, videoMetadataExtract, videoThumbnailExtract, displayProxyGeneration, faceDetection, faceClustering, assetStorageCleanup];
+export const handlers: TaskHandler<any>[] = [
+  reverseGeocoding,
+  thumbhash,
+  videoMetadataExtract,
+  videoThumbnailExtract,
+  displayProxyGeneration,
+  faceDetection,
+  faceClustering,
+  burstDetection,
+  assetStorageCleanup,
+  assetVersionStorageCleanup,
+];
 
 const seen = new Set<string>();
 for (const h of handlers) {

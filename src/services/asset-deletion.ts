@@ -12,6 +12,7 @@ import * as taskStore from '../store/tasks.js';
 import * as userStore from '../store/users.js';
 import { albumUpdatedEvents, linkEvent } from './albums.js';
 import { settlePeople } from './faces.js';
+import { beforeAssetsDeleted } from './asset-dependents.js';
 
 /**
  * Permanent deletion of one library's assets inside the caller's transaction, shared by
@@ -43,6 +44,8 @@ export async function deleteAssets(trx: Tx, dialect: DialectAdapter, scope: Dele
   await faceStore.deleteByIds(trx, faces.map((f) => f.id));
   const peopleEvents = await settlePeople(trx, scope.libraryId, faces.map((f) => f.person_id), now);
 
+  // Stacks lose the assets (dissolving below two members), edit versions release their files.
+  await beforeAssetsDeleted(trx, { dialect }, library.user_id, scope.libraryId, assets, now);
   await assetStore.deleteByIds(trx, ids);
   const bytes = assets.reduce((sum, a) => sum + a.file_size_bytes, 0);
   await libraryStore.adjustUsage(trx, scope.libraryId, { bytes: -bytes, assets: -assets.length }, now);

@@ -21,12 +21,14 @@ async function setTrashed(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'config'
     await assetStore.lockByIds(trx, deps.dialect, library.id, [...new Set(ids)], 'update');
     const changed = await assetStore.setTrashed(trx, library.id, [...new Set(ids)], trashed ? now : null, now);
     const rows = await assetStore.findByIds(trx, library.id, changed);
-    // People and albums count live assets only.
+    // People, albums and stacks count live assets only.
     const people = await settlePeople(trx, library.id, await peopleStore.idsOnAssets(trx, changed), now);
     const albumEvents = await membersTrashedOrRestored(trx, changed, trashed ? -1 : 1, now);
+    const stackIds = [...new Set(rows.flatMap((a) => (a.stack_id ? [a.stack_id] : [])))];
     // Events last: the event stream's lock comes after every row lock.
     await eventStore.append(trx, deps.dialect, now, [
       ...rows.map((a) => ({ library_id: library.id, entity_type: 'asset' as const, entity_id: a.id, event_type: 'asset_updated', payload: { stack_id: a.stack_id } })),
+      ...stackIds.map((id) => ({ library_id: library.id, entity_type: 'stack' as const, entity_id: id, event_type: 'stack_updated' })),
       ...people,
       ...albumEvents,
     ]);

@@ -11,6 +11,9 @@ import * as eventStore from '../store/events.js';
 import * as libraryStore from '../store/libraries.js';
 import * as taskStore from '../store/tasks.js';
 import { assetTask } from '../jobs/asset-task.js';
+import { burstTask } from '../jobs/burst-detection.js';
+import * as versionStore from '../store/asset-versions.js';
+import { originalVersionRow } from './asset-versions.js';
 import * as userStore from '../store/users.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import * as libraries from './libraries.js';
@@ -19,6 +22,8 @@ import * as libraries from './libraries.js';
 export interface UploadForm {
   file: TempFile | undefined;
   fileName: string | undefined;
+  /** The file part's own Content-Type header, when it sent one. */
+  fileContentType?: string;
   fields: Record<string, string>;
 }
 
@@ -179,10 +184,11 @@ export async function upload(deps: Deps, who: Principal, form: UploadForm): Prom
   try {
     await deps.db.transaction().execute(async (trx) => {
       await assetStore.insert(trx, asset, metadata);
+      await versionStore.insert(trx, originalVersionRow(asset));
       await libraryStore.adjustUsage(trx, library.id, { bytes: file.size, assets: 1 }, now);
       await userStore.addStorageUsed(trx, who.userId, file.size, now);
       await eventStore.append(trx, deps.dialect, now, [{ library_id: library.id, entity_type: 'asset', entity_id: assetId, event_type: 'asset_created' }]);
-      await taskStore.enqueue(trx, now, followUpTasks(asset));
+      await taskStore.enqueue(trx, now, followUpTasks(asset, metadata, now));
     });
     deps.wake();
   } catch (err) {
@@ -196,9 +202,11 @@ export async function upload(deps: Deps, who: Principal, form: UploadForm): Prom
 }
 
 /** The background work every new asset needs (§3.19); each handler enqueues its own follow-ups. */
-function followUpTasks(asset: AssetRow): taskStore.NewTask[] {
+function followUpTasks(asset: AssetRow, metadata: MetadataRow, now: string): taskStore.NewTask[] {
   const tasks = asset.media_type === 'video' ? [assetTask('video_metadata_extract', asset), assetTask('video_thumbnail_extract', asset)] : [assetTask('thumbhash', asset)];
   if (asset.latitude !== null) tasks.push(assetTask('reverse_geocoding', asset));
+  // A photo whose file says when it was taken may belong to a burst (§3.14).
+  if (asset.media_type === 'image' && (metadata.file_original_datetime !== null || metadata.auto_stack_id !== null)) tasks.push(burstTask(asset.library_id, now));
   return tasks;
 }
 

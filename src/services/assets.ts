@@ -11,6 +11,7 @@ import * as peopleStore from '../store/people.js';
 import type { PersonRow } from '../store/people.js';
 import * as taskStore from '../store/tasks.js';
 import { assetTask } from '../jobs/asset-task.js';
+import { burstTask } from '../jobs/burst-detection.js';
 import type { Executor, Tx } from '../store/schema.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import * as libraries from './libraries.js';
@@ -54,6 +55,7 @@ export interface AssetFilterInput {
   person_ids?: string[];
   album_id?: string;
   album_filter?: AlbumFilter;
+  stack_id?: string;
 }
 
 export interface ListInput extends AssetFilterInput {
@@ -90,6 +92,7 @@ export async function resolveFilters(deps: Pick<Deps, 'db' | 'clock' | 'config'>
     personIds: input.person_ids,
     albumId: input.album_id,
     albumFilter: input.album_filter,
+    stackId: input.stack_id,
   };
 }
 
@@ -153,6 +156,10 @@ async function applyUpdate(trx: Tx, deps: Pick<Deps, 'dialect'>, asset: AssetRow
   // New effective GPS: place names (and the zone-derived capture offset) must follow.
   if (effective.latitude !== asset.latitude || effective.longitude !== asset.longitude) {
     await taskStore.enqueue(trx, now, [assetTask('reverse_geocoding', asset)]);
+  }
+  // A new capture time can make or break a burst (§3.14).
+  if (asset.media_type === 'image' && assetChanges.local_wall !== asset.local_wall) {
+    await taskStore.enqueue(trx, now, [burstTask(asset.library_id, now)]);
   }
   return { asset: { ...asset, ...assetChanges }, metadata: { ...metadata, ...metadataChanges } };
 }

@@ -26,7 +26,7 @@ export async function purgeExpiredAssets(deps: Pick<Deps, 'db' | 'dialect' | 'cl
 /**
  * One step of draining a library whose purge is due:
  * - `progress`: a batch of its assets was deleted (their files go by `asset_storage_cleanup`);
- * - `waiting`: no assets are left, but some of its tasks (file cleanups) are still to run;
+ * - `waiting`: no assets are left, but some of its file cleanups are still to run;
  * - `removed`: nothing was left: its albums, events, tasks and row are gone, then its blob folders;
  * - `not_due`: restored meanwhile, already removed, or not due.
  */
@@ -42,7 +42,8 @@ export async function purgeLibraryStep(
     const deleted = await deleteAssets(trx, deps.dialect, { libraryId, limit: batch }, nowText(deps));
     if (deleted.length > 0) return 'progress' as const;
     if ((await assetStore.countInLibrary(trx, libraryId)) > 0) return 'progress' as const;
-    if (await taskStore.hasUnfinished(trx, libraryId)) return 'waiting' as const;
+    // Only file cleanups matter: analysis of a library with no assets left has nothing to do.
+    if (await taskStore.hasUnfinished(trx, libraryId, ['asset_storage_cleanup', 'asset_version_storage_cleanup'])) return 'waiting' as const;
     await albumStore.deleteAllOfLibrary(trx, libraryId);
     await eventStore.deleteAllOfLibrary(trx, libraryId);
     await taskStore.deleteAllOfLibrary(trx, libraryId);

@@ -31,6 +31,8 @@ export interface AssetFilters {
   albumId?: string;
   /** Membership of any album; `all` (or omitted) does not filter. */
   albumFilter?: 'all' | 'in_album' | 'not_in_album';
+  /** Members of this stack (`asset_stack_…`). */
+  stackId?: string;
 }
 
 export type AlbumFilter = NonNullable<AssetFilters['albumFilter']>;
@@ -86,6 +88,7 @@ export function filtered(db: Executor, dialect: DialectAdapter, f: AssetFilters)
       if (f.after) c.push(bound(eb, '>', f.after));
       if (f.before) c.push(bound(eb, '<', f.before));
       if (f.mediaType) c.push(eb('assets.media_type', '=', f.mediaType));
+      if (f.stackId !== undefined) c.push(eb('assets.stack_id', '=', f.stackId));
       if (f.bbox) {
         c.push(eb('assets.latitude', '>=', f.bbox.minLat), eb('assets.latitude', '<=', f.bbox.maxLat));
         c.push(longitudeRange(eb, f.bbox.minLon, f.bbox.maxLon));
@@ -263,6 +266,12 @@ export async function insert(db: Executor, asset: AssetRow, metadata: MetadataRo
 
 export async function update(db: Executor, id: string, changes: Partial<AssetRow>): Promise<void> {
   await db.updateTable('assets').set(changes).where('id', '=', id).execute();
+}
+
+/** Changes the asset only if its current version is still `expected` (concurrent version edits); false otherwise. */
+export async function updateIfCurrentVersion(db: Executor, id: string, expected: string, changes: Partial<AssetRow>): Promise<boolean> {
+  const r = await db.updateTable('assets').set(changes).where('id', '=', id).where('current_version_id', '=', expected).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 export async function updateMetadata(db: Executor, assetId: string, changes: Partial<MetadataRow>): Promise<void> {

@@ -53,3 +53,15 @@ export function list(db: Executor, q: EventQuery): Promise<EventRow[]> {
 export async function deleteAllOfLibrary(db: Executor, libraryId: string): Promise<void> {
   await db.deleteFrom('events').where('library_id', '=', libraryId).execute();
 }
+
+/** The newest event's sequence number (0 when none): a point in the change history. */
+export async function lastSeq(db: Executor): Promise<number> {
+  const row = await db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  return Number(row?.seq ?? 0);
+}
+
+/** Events about these entities committed after `seq` (a range scan on the sequence key). */
+export function entityEventsSince(db: Executor, seq: number, entityType: NewEvent['entity_type'], ids: string[]): Promise<Pick<EventRow, 'entity_id' | 'event_type'>[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('events').select(['entity_id', 'event_type']).where('seq', '>', seq).where('entity_type', '=', entityType).where('entity_id', 'in', ids).execute();
+}

@@ -62,3 +62,4 @@ export async function adjustUsage(db: Executor, id: string, delta: { bytes: numb
     .where('id', '=', id)
     .execute();
 }
+

@@ -126,7 +126,43 @@ export interface AssetMetadataTable {
   user_longitude: number | null;
   user_original_datetime: string | null;
   user_rating: number | null;
-  motion_photo: number;
+  /** Added by migration 0007 (default 0). */
+  motion_photo: Generated<number>;
+}
+
+/** §1.15: membership is `assets.stack_id`; `version` is bumped by every change (optimistic concurrency). */
+export interface AssetStackTable {
+  id: string;
+  library_id: string;
+  origin: 'auto_burst' | 'user';
+  primary_asset_id: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * §1.9: one rendering of an asset. Position 0 is the upload (its id is the asset's first
+ * `current_version_id`); the asset row mirrors the current version's blob, MIME type and size.
+ */
+export interface AssetVersionTable {
+  id: string;
+  asset_id: string;
+  position: number;
+  kind: string;
+  mime_type: string;
+  width: number | null;
+  height: number | null;
+  /** Stored bytes of this version. */
+  file_size_bytes: number;
+  /** Base64 SHA-256 of the stored bytes. */
+  checksum: string | null;
+  /** Base64 SHA-256 of the bytes the client sent (equal to `checksum` for the upload). */
+  source_checksum: string | null;
+  blob_key: string;
+  /** JSON object text; null only for the upload. */
+  params: string | null;
+  created_at: string;
 }
 
 export interface EventTable {
@@ -246,6 +282,8 @@ export interface Database {
   api_keys: ApiKeyTable;
   assets: AssetTable;
   asset_metadata: AssetMetadataTable;
+  asset_stacks: AssetStackTable;
+  asset_versions: AssetVersionTable;
   events: EventTable;
   tasks: TaskTable;
   settings: SettingTable;

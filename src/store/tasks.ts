@@ -55,9 +55,16 @@ export async function enqueue(db: Executor, now: string, tasks: NewTask[]): Prom
   }
 }
 
-/** Whether any task of this library is still pending or running (a purged library waits for them). */
-export async function hasUnfinished(db: Executor, libraryId: string): Promise<boolean> {
-  const row = await db.selectFrom('tasks').select('id').where('library_id', '=', libraryId).where('status', 'in', ['pending', 'started']).limit(1).executeTakeFirst();
+/** Whether a task of these types is still pending or running in the library (a purge waits for its file cleanups). */
+export async function hasUnfinished(db: Executor, libraryId: string, types: string[]): Promise<boolean> {
+  const row = await db
+    .selectFrom('tasks')
+    .select('id')
+    .where('library_id', '=', libraryId)
+    .where('task_type', 'in', types)
+    .where('status', 'in', ['pending', 'started'])
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }
 

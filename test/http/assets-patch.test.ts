@@ -58,7 +58,7 @@ describe.each(DIALECTS)('PATCH /api/assets/{id} on %s', (dialect) => {
     return Number(row.n);
   };
   /** Every event after `cursor` (all of them when undefined), walking the feed. */
-  const eventsAfter = async (cursor?: string) => {
+  const feed = async (cursor?: string) => {
     const all: { cursor: string; entity_type: string; entity_id: string; event_type: string; payload?: Record<string, unknown> }[] = [];
     for (let after = cursor; ; ) {
       const res = await t.api('GET', '/api/events', { query: { limit: 200, after_cursor: after } });
@@ -69,7 +69,7 @@ describe.each(DIALECTS)('PATCH /api/assets/{id} on %s', (dialect) => {
       after = page.data.at(-1).cursor;
     }
   };
-  const lastCursor = async () => (await eventsAfter()).at(-1)?.cursor;
+  const lastCursor = async () => (await feed()).at(-1)?.cursor;
 
   it('an empty body changes nothing and answers the full shape (metadata and file_data without include)', async () => {
     const id = ids[ITALY];
@@ -260,7 +260,7 @@ describe.each(DIALECTS)('PATCH /api/assets/{id} on %s', (dialect) => {
     const before = await assetRow(id);
     const res = await patch(id, { description: 'event check' });
     expect(res.statusCode).toBe(200);
-    const events = await eventsAfter(cursor);
+    const events = await feed(cursor);
     expect(events.map((e) => [e.entity_type, e.event_type, e.entity_id])).toEqual([
       ['asset', 'asset_updated', id],
       ['metadata', 'metadata_updated', id],

@@ -30,3 +30,7 @@ export async function lastCursor(t: TestApp, query: Record<string, unknown> = {}
 
 /** Events as compact tuples for exact sequence assertions. */
 export const brief = (events: FeedEvent[]) => events.map((e) => [e.event_type, e.entity_id, ...(e.payload === undefined ? [] : [e.payload])]);
+
+/** `event_type entity_id [stack_id]` lines: asset events show the stack membership they carry. */
+export const eventLines = (events: FeedEvent[]) =>
+  events.map((e) => (e.event_type === 'asset_updated' && e.payload && 'stack_id' in e.payload ? `${e.event_type} ${e.entity_id} ${e.payload.stack_id ?? 'null'}` : `${e.event_type} ${e.entity_id}`));

@@ -15,6 +15,10 @@ export interface SeedAsset {
   media_type?: 'image' | 'video';
   trashed_at?: string | null;
   checksum?: string;
+  /** Camera and burst id (defaults: make 'Seed', model 'Camera', no burst id). */
+  make?: string | null;
+  model?: string | null;
+  auto_stack_id?: string | null;
 }
 
 /**
@@ -23,20 +27,21 @@ export interface SeedAsset {
  */
 export async function seedAssets(db: Db, libraryId: string, items: SeedAsset[], now = new Date().toISOString()): Promise<AssetRow[]> {
   const rows: AssetRow[] = [];
-  const metas: MetadataRow[] = [];
+  // Columns of later migrations keep their defaults, so this also seeds a database mid-migration.
+  const metas: Omit<MetadataRow, 'motion_photo'>[] = [];
   for (const item of items) {
     const id = newId('asset');
     const video = item.media_type === 'video';
     const lat = item.latitude ?? null;
     const lon = item.longitude ?? null;
-    const meta: MetadataRow = {
-      asset_id: id, created_at: now, updated_at: now, make: 'Seed', model: 'Camera', lens_model: null, f_number: 2.8,
+    const meta: Omit<MetadataRow, 'motion_photo'> = {
+      asset_id: id, created_at: now, updated_at: now, make: item.make === undefined ? 'Seed' : item.make, model: item.model === undefined ? 'Camera' : item.model, lens_model: null, f_number: 2.8,
       focal_length: 35, exposure_time: 0.01, exposure_bias: 0, iso: 100, orientation: 1, raw_width: 4000, raw_height: 3000,
       file_original_datetime: item.original_datetime ?? null, digitized_datetime: null, modified_datetime: null,
       file_latitude: lat, file_longitude: lon, altitude: null, city: null, state: null, country: null, country_code: null,
       sublocation: null, place_name: null, timezone: null, file_description: null, fps: video ? 30 : null, live_photo_cid: null,
-      projection_type: null, auto_stack_id: null, file_rating: item.rating ?? null, user_description: null, user_latitude: null,
-      user_longitude: null, user_original_datetime: null, user_rating: null, motion_photo: 0,
+      projection_type: null, auto_stack_id: item.auto_stack_id ?? null, file_rating: item.rating ?? null, user_description: null, user_latitude: null,
+      user_longitude: null, user_original_datetime: null, user_rating: null,
     };
     const asset: AssetRow = {
       id, library_id: libraryId, created_at: now, updated_at: now, trashed_at: item.trashed_at ?? null,

@@ -21,7 +21,7 @@ export const DEFAULT_FIELDS = {
 };
 
 /** A multipart/form-data body built by hand, as SDKs send it (fields, then the file part). */
-export function multipartBody(fields: Record<string, string | undefined>, file?: { field?: string; filename: string; content: Buffer }) {
+export function multipartBody(fields: Record<string, string | undefined>, file?: { field?: string; filename: string; content: Buffer; contentType?: string }) {
   const boundary = `----eucalypt${randomBytes(8).toString('hex')}`;
   const chunks: Buffer[] = [];
   for (const [name, value] of Object.entries(fields)) {
@@ -30,7 +30,7 @@ export function multipartBody(fields: Record<string, string | undefined>, file?:
   }
   if (file) {
     chunks.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field ?? 'asset_data'}"; filename="${file.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field ?? 'asset_data'}"; filename="${file.filename}"\r\nContent-Type: ${file.contentType ?? 'application/octet-stream'}\r\n\r\n`),
       file.content,
       Buffer.from('\r\n'),
     );

@@ -3,6 +3,7 @@ import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_tasks.js';
 import * as m0003 from './0003_settings.js';
 import * as m0004 from './0004_albums.js';
+import * as m0005 from './0005_stacks_versions.js';
 import * as m0006 from './0006_faces.js';
 import * as m0007 from './0007_motion_photos.js';
 
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0002_tasks': m0002,
   '0003_settings': m0003,
   '0004_albums': m0004,
+  '0005_stacks_versions': m0005,
   '0006_faces': m0006,
   '0007_motion_photos': m0007,
 };
