@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-/** Where asset bytes live. Keys are relative paths such as `originals/<library>/<ab>/<sha256>`. */
+/** Where asset bytes live. Keys are relative paths such as `originals/<library>/<xx>/<asset id>.<ext>`. */
 export interface BlobStore {
   /** Moves a finished local file into the store under `key`; durable once it resolves. */
   putFile(key: string, localPath: string): Promise<void>;

@@ -141,6 +141,8 @@ export class Worker {
 
   private async tick(): Promise<void> {
     try {
+      // A task whose holder died on its last attempt is claimable by nobody: close it as failed.
+      await taskStore.failAbandoned(this.deps.db, this.deps.clock().toISOString());
       await this.claimAndRun();
     } catch (err) {
       this.log.warn({ err }, 'task claim failed');
