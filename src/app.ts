@@ -11,6 +11,8 @@ import { assetSchemas } from './http/schemas/assets.js';
 import { sharedSchemas } from './http/schemas/common.js';
 import { eventSchemas } from './http/schemas/events.js';
 import { librarySchemas } from './http/schemas/libraries.js';
+import { searchSchemas } from './http/schemas/search.js';
+import { searchRoutes } from './http/search.js';
 import { serverRoutes } from './http/server.js';
 import { TaskResponse } from './http/schemas/tasks.js';
 import { taskRoutes } from './http/tasks.js';
@@ -40,7 +42,7 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
     json(request, text, done);
   });
 
-  for (const schema of [...sharedSchemas, ...assetSchemas, ...librarySchemas, ...eventSchemas, TaskResponse]) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, ...assetSchemas, ...librarySchemas, ...eventSchemas, ...searchSchemas, TaskResponse]) app.addSchema(schema);
   await registerOpenApi(app, VERSION);
   await app.register(multipart, { limits: { fileSize: Infinity, files: 2, fields: 50, fieldSize: 1024 * 1024 } });
   await app.register(authPlugin, { deps });
@@ -50,6 +52,7 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   await app.register(userRoutes, { prefix: '/api/users', deps });
   await app.register(libraryRoutes, { prefix: '/api/libraries', deps });
   await app.register(assetRoutes, { prefix: '/api/assets', deps });
+  await app.register(searchRoutes, { prefix: '/api/search', deps });
   await app.register(eventRoutes, { prefix: '/api/events', deps });
   await app.register(taskRoutes, { prefix: '/api/tasks', deps });
   await app.register(mediaRoutes, { prefix: '/media', deps });

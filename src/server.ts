@@ -12,7 +12,9 @@ import type { TaskContext } from './jobs/task.js';
 import { Worker } from './jobs/worker.js';
 import { closeExifTool } from './media/exiftool.js';
 import { closeHeicPool } from './media/heic-pool.js';
+import { embeddingProvider } from './ml/embeddings.js';
 import { ensureOwner, INITIAL_KEY_FILE } from './services/bootstrap.js';
+import * as searchIndex from './services/search-index.js';
 import type { Deps } from './services/deps.js';
 import { migrate, openStore } from './store/db.js';
 import * as settings from './store/settings.js';
@@ -47,6 +49,7 @@ export async function startRuntime(config: Config, options: { log?: TaskContext[
   };
   const worker = new Worker(deps, handlers, { concurrency: Math.max(1, config.workers), leaseMs: config.taskLeaseMs, log: options.log });
   const initialApiKey = await ensureOwner(deps);
+  await searchIndex.backfill(deps, embeddingProvider(config)?.model);
   return {
     deps,
     worker,

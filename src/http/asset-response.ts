@@ -57,6 +57,17 @@ function toMetadataResponse(m: MetadataRow) {
   };
 }
 
+/** Stored quality scores (domain/image-metrics.ts); `{}` until the embedding task has run. */
+function metricsOf(json: string | null): Record<string, number | null> {
+  if (!json) return {};
+  try {
+    const value = JSON.parse(json) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null]));
+  } catch {
+    return {};
+  }
+}
+
 /** A photo with a moving part: its own embedded video, or a video asset with the same Apple content id. */
 const hasLiveVideo = (m: MetadataRow | undefined) => Boolean(m && (m.motion_photo || m.live_photo_cid));
 
@@ -91,7 +102,7 @@ export function toAssetResponse({ asset, metadata }: AssetView, include: Include
         }
       : null,
     metadata: include.has('metadata') && metadata ? toMetadataResponse(metadata) : null,
-    metrics: include.has('metrics') ? {} : null,
+    metrics: include.has('metrics') ? metricsOf(asset.metrics) : null,
     faces: include.has('faces') ? [] : null,
     people: include.has('people') ? [] : null,
   };

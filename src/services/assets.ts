@@ -10,6 +10,7 @@ import { assetTask } from '../jobs/asset-task.js';
 import type { Executor, Tx } from '../store/schema.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import * as libraries from './libraries.js';
+import * as searchIndex from './search-index.js';
 
 export interface AssetView {
   asset: AssetRow;
@@ -123,6 +124,7 @@ async function applyUpdate(trx: Tx, deps: Pick<Deps, 'dialect'>, asset: AssetRow
   if (effective.latitude !== asset.latitude || effective.longitude !== asset.longitude) {
     await taskStore.enqueue(trx, now, [assetTask('reverse_geocoding', asset)]);
   }
+  await searchIndex.refresh(trx, now, [asset.id]);
   return { asset: { ...asset, ...assetChanges }, metadata: { ...metadata, ...metadataChanges } };
 }
 

@@ -47,6 +47,7 @@ export async function seedAssets(db: Db, libraryId: string, items: SeedAsset[], 
       file_created_at: now, file_modified_at: now, file_size_bytes: 1000, blob_key: `originals/${libraryId}/${id}.jpg`,
       ...captureColumns(meta, meta, { file_created_at: now, created_at: now }),
       latitude: lat !== null && lon !== null ? lat : null, longitude: lat !== null && lon !== null ? lon : null, rating: item.rating ?? null,
+      metrics: null,
     };
     rows.push(asset);
     metas.push(meta);

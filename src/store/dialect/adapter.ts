@@ -1,5 +1,44 @@
 import type { RawBuilder, SelectQueryBuilder } from 'kysely';
-import type { Database, Tx } from '../schema.js';
+import type { Database, Executor, Tx } from '../schema.js';
+
+/**
+ * A full-text query: every group must match (AND); a group matches when any of its words does
+ * (OR). Words are folded letters and digits (domain/search-text.ts), so they need no escaping;
+ * `prefix` also matches longer words that start with it.
+ */
+export interface FullTextQuery {
+  groups: { word: string; prefix: boolean }[][];
+}
+
+export interface FullTextHit {
+  asset_id: string;
+  /** Higher is more relevant; comparable only within one query. */
+  score: number;
+}
+
+export interface NearestQuery {
+  libraryId: string;
+  model: string;
+  dims: number;
+  /** L2-normalised. */
+  vector: Float32Array;
+  k: number;
+  /** Only these assets (a query selecting `assets.id`); without it, the whole library. */
+  within?: SelectQueryBuilder<Database, 'assets', { id: string }>;
+}
+
+export interface VectorHit {
+  asset_id: string;
+  /** Cosine distance, 0 (same direction) to 2. */
+  distance: number;
+}
+
+/** The nearest-neighbour index over `asset_embeddings` (sqlite-vec on SQLite, in-process on PostgreSQL). */
+export interface VectorIndex {
+  /** Called in the transaction that inserted the embedding row `id`. */
+  added(trx: Executor, row: { id: number; library_id: string; dims: number; vector: Uint8Array }): Promise<void>;
+  nearest(db: Executor, query: NearestQuery): Promise<VectorHit[]>;
+}
 
 /** The few things the two databases do differently; nothing outside `store/dialect/` branches on the dialect. */
 export interface DialectAdapter {
@@ -16,6 +55,13 @@ export interface DialectAdapter {
    * `FOR UPDATE SKIP LOCKED`); SQLite's single writer already serialises claims.
    */
   skipLocked<O>(query: SelectQueryBuilder<Database, 'tasks', O>): SelectQueryBuilder<Database, 'tasks', O>;
+  /**
+   * The full-text stage: the assets of `assets` (already filtered) whose search document matches,
+   * most relevant first, at most `limit` (FTS5 with bm25 on SQLite; tsvector with ts_rank_cd on
+   * PostgreSQL).
+   */
+  fullText(assets: SelectQueryBuilder<Database, 'assets', object>, query: FullTextQuery, limit: number): Promise<FullTextHit[]>;
+  readonly vectors: VectorIndex;
 }
 
 export const EARTH_RADIUS_M = 6_371_008.8;

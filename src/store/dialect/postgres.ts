@@ -1,7 +1,25 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../schema.js';
-import { EARTH_RADIUS_M, type DialectAdapter } from './adapter.js';
+import { VectorCache } from '../vector-cache.js';
+import { EARTH_RADIUS_M, type DialectAdapter, type FullTextQuery, type VectorIndex } from './adapter.js';
+
+/** tsquery syntax: `|` within a group, `&` between groups, `:*` for a prefix. */
+export function tsQuery(query: FullTextQuery): string {
+  return query.groups.map((group) => `(${group.map((w) => `${w.word}${w.prefix ? ':*' : ''}`).join(' | ')})`).join(' & ');
+}
+
+/** No pgvector in Debian 12: vectors are searched in this process (store/vector-cache.ts). */
+function cachedVectors(): VectorIndex {
+  const cache = new VectorCache();
+  return {
+    added: async () => {},
+    async nearest(db, q) {
+      const allowed = q.within ? new Set((await q.within.execute()).map((r) => r.id)) : undefined;
+      return cache.nearest(db, { ...q, allowed });
+    },
+  };
+}
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -36,6 +54,20 @@ export function openPostgres(connectionString: string): { db: Kysely<Database>; 
         + cos(radians(${la})) * cos(radians(${sql.ref(latColumn)})) * power(sin(radians(${sql.ref(lonColumn)} - ${lo}) / 2), 2)))))`;
     },
     skipLocked: (query) => query.forUpdate().skipLocked(),
+    fullText: async (assets, query, limit) => {
+      if (query.groups.length === 0) return [];
+      // The english configuration stems and drops its stopwords, on the document as on the query.
+      const tsq = sql`to_tsquery('english'::regconfig, ${tsQuery(query)})`;
+      return assets
+        .innerJoin('asset_search', 'asset_search.asset_id', 'assets.id')
+        .where(sql<boolean>`asset_search.tsv @@ ${tsq}`)
+        .select(['assets.id as asset_id', sql<number>`ts_rank_cd(asset_search.tsv, ${tsq})`.as('score')])
+        .orderBy('score', 'desc')
+        .orderBy('assets.local_wall', 'desc')
+        .limit(limit)
+        .execute();
+    },
+    vectors: cachedVectors(),
   };
   return { db, adapter };
 }

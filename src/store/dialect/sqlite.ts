@@ -1,7 +1,63 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import type { Database } from '../schema.js';
-import { EARTH_RADIUS_M, type DialectAdapter } from './adapter.js';
+import * as sqliteVec from 'sqlite-vec';
+import type { Database, Executor } from '../schema.js';
+import { EARTH_RADIUS_M, type DialectAdapter, type FullTextQuery, type VectorIndex } from './adapter.js';
+
+/** FTS5 query syntax: quoted words (so AND/OR/NEAR are words too), `*` for a prefix. */
+export function fts5Match(query: FullTextQuery): string {
+  return query.groups.map((group) => `(${group.map((w) => `"${w.word.replace(/"/g, '""')}"${w.prefix ? '*' : ''}`).join(' OR ')})`).join(' AND ');
+}
+
+function checkDims(dims: number): number {
+  if (!Number.isInteger(dims) || dims < 1 || dims > 8192) throw new RangeError(`embedding size must be 1-8192, got ${dims}`);
+  return dims;
+}
+
+/**
+ * sqlite-vec: one vec0 table per embedding size (its column type fixes the size), partitioned by
+ * library, rowid = asset_embeddings.id; a trigger removes a row with its embedding.
+ */
+function sqliteVectors(): VectorIndex {
+  const ready = new Set<number>();
+  const table = (dims: number) => sql.table(`asset_vec_${checkDims(dims)}`);
+  return {
+    async added(trx, row) {
+      if (!ready.has(row.dims)) {
+        const name = `asset_vec_${checkDims(row.dims)}`;
+        await sql`create virtual table if not exists ${sql.table(name)} using vec0(library_id text partition key, embedding float[${sql.raw(String(row.dims))}] distance_metric=cosine)`.execute(trx);
+        await sql`create trigger if not exists ${sql.raw(`${name}_delete`)} after delete on asset_embeddings when old.dims = ${sql.raw(String(row.dims))} begin
+          delete from ${sql.table(name)} where rowid = old.id;
+        end`.execute(trx);
+        ready.add(row.dims);
+      }
+      await sql`insert into ${table(row.dims)}(rowid, library_id, embedding) values (cast(${row.id} as integer), ${row.library_id}, ${row.vector})`.execute(trx);
+    },
+    async nearest(db: Executor, q) {
+      const vector = Buffer.from(q.vector.buffer, q.vector.byteOffset, q.vector.byteLength);
+      if (q.within) {
+        // Exact distances over the allowed assets only (a narrow filter beats a KNN + post-filter).
+        return db
+          .selectFrom('asset_embeddings')
+          .select(['asset_embeddings.asset_id', sql<number>`vec_distance_cosine(asset_embeddings.vector, ${vector})`.as('distance')])
+          .where('asset_embeddings.library_id', '=', q.libraryId)
+          .where('asset_embeddings.model', '=', q.model)
+          .where('asset_embeddings.dims', '=', q.dims)
+          .where('asset_embeddings.asset_id', 'in', q.within)
+          .orderBy('distance')
+          .limit(q.k)
+          .execute();
+      }
+      const exists = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${`asset_vec_${checkDims(q.dims)}`}`.execute(db);
+      if (!exists.rows[0]?.n) return [];
+      const { rows } = await sql<{ asset_id: string; distance: number }>`
+        with knn as (select rowid, distance from ${table(q.dims)} where embedding match ${vector} and k = ${q.k} and library_id = ${q.libraryId})
+        select e.asset_id, knn.distance from knn join asset_embeddings e on e.id = knn.rowid
+        where e.model = ${q.model} order by knn.distance`.execute(db);
+      return rows;
+    },
+  };
+}
 
 function haversineMetres(lat1: number, lon1: number, lat2: number | null, lon2: number | null): number | null {
   if (lat2 === null || lon2 === null) return null;
@@ -21,6 +77,7 @@ export function openSqlite(file: string): { db: Kysely<Database>; adapter: Diale
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
   database.function('geo_distance_m', { deterministic: true }, haversineMetres);
+  sqliteVec.load(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   const adapter: DialectAdapter = {
     name: 'sqlite',
@@ -29,6 +86,21 @@ export function openSqlite(file: string): { db: Kysely<Database>; adapter: Diale
     distanceMetres: (lat, lon, latColumn, lonColumn) =>
       sql<number>`geo_distance_m(${lat}, ${lon}, ${sql.ref(latColumn)}, ${sql.ref(lonColumn)})`,
     skipLocked: (query) => query,
+    fullText: async (assets, query, limit) => {
+      if (query.groups.length === 0) return [];
+      const rows = await assets
+        .innerJoin('asset_search', 'asset_search.asset_id', 'assets.id')
+        .innerJoin(sql<{ rowid: number }>`asset_search_fts`.as('asset_search_fts'), (join) => join.onRef(sql.ref('asset_search_fts.rowid'), '=', 'asset_search.doc_id'))
+        .where(sql<boolean>`asset_search_fts match ${fts5Match(query)}`)
+        .select(['assets.id as asset_id', sql<number>`bm25(asset_search_fts)`.as('rank')])
+        .orderBy('rank')
+        .orderBy('assets.local_wall', 'desc')
+        .limit(limit)
+        .execute();
+      // bm25() is lower for better matches.
+      return rows.map((r) => ({ asset_id: r.asset_id, score: -r.rank }));
+    },
+    vectors: sqliteVectors(),
   };
   return { db, adapter };
 }

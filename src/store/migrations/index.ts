@@ -3,6 +3,7 @@ import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_tasks.js';
 import * as m0003 from './0003_settings.js';
 import * as m0007 from './0007_motion_photos.js';
+import * as m0008 from './0008_search.js';
 
 /** Listed explicitly so the migrations travel with the compiled code, in order. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002_tasks': m0002,
   '0003_settings': m0003,
   '0007_motion_photos': m0007,
+  '0008_search': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {
