@@ -12,6 +12,8 @@ import type { TaskContext } from './jobs/task.js';
 import { Worker } from './jobs/worker.js';
 import { closeExifTool } from './media/exiftool.js';
 import { closeHeicPool } from './media/heic-pool.js';
+import { closeOcr } from './ml/ocr.js';
+import { closeVision } from './ml/vision.js';
 import { embeddingProvider } from './ml/embeddings.js';
 import { ensureOwner, INITIAL_KEY_FILE } from './services/bootstrap.js';
 import * as searchIndex from './services/search-index.js';
@@ -58,6 +60,8 @@ export async function startRuntime(config: Config, options: { log?: TaskContext[
       await worker.stop();
       await closeExifTool();
       await closeHeicPool();
+      await closeVision();
+      await closeOcr();
       await store.close();
     },
   };

@@ -1,4 +1,5 @@
 import { displayProxyGeneration } from './display-proxy-generation.js';
+import { embedding } from './embedding.js';
 import { reverseGeocoding } from './reverse-geocoding.js';
 import { thumbhash } from './thumbhash.js';
 import { videoMetadataExtract } from './video-metadata-extract.js';
@@ -6,7 +7,7 @@ import { videoThumbnailExtract } from './video-thumbnail-extract.js';
 import type { TaskHandler } from './task.js';
 
 /** Every task handler this build can run; each file declares its own payload type. */
-export const handlers: TaskHandler<any>[] = [reverseGeocoding, thumbhash, videoMetadataExtract, videoThumbnailExtract, displayProxyGeneration];
+export const handlers: TaskHandler<any>[] = [reverseGeocoding, thumbhash, videoMetadataExtract, videoThumbnailExtract, displayProxyGeneration, embedding];
 
 const seen = new Set<string>();
 for (const h of handlers) {
