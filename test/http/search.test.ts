@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssetRow } from '../../src/store/assets.js';
 import { createTestApp, type TestApp, TEST_API_KEY } from '../support/app.js';
@@ -170,5 +171,20 @@ describe.each(DIALECTS)('GET/POST /api/search on %s', (dialect) => {
     const bad = await post({ library_id: lib, query: 'x', limit: 'many' });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().detail[0].loc).toEqual(['body', 'limit']);
+    const many = await post({ library_id: lib, 'person_ids[]': 'person_a' });
+    expect(many.statusCode).toBe(200);
+  });
+
+  it('POST with an image and no embedding provider finds byte-identical copies, at distance 0', async () => {
+    const bytes = Buffer.from('the bytes of some photo');
+    const checksum = createHash('sha256').update(bytes).digest('base64');
+    const [copy] = await seedSearchable(t, lib, [{ checksum, file_name: 'original.jpg' }]);
+    const { payload, contentType } = multipartBody({ library_id: lib }, { field: 'image', filename: 'query.jpg', content: bytes });
+    const res = await t.app.inject({ method: 'POST', url: '/api/search', payload, headers: { 'content-type': contentType, authorization: `Bearer ${TEST_API_KEY}` } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data).toEqual([{ asset: expect.objectContaining({ id: copy.id }), distance: 0 }]);
+    const other = multipartBody({ library_id: lib }, { field: 'image', filename: 'query.jpg', content: Buffer.from('something else') });
+    const none = await t.app.inject({ method: 'POST', url: '/api/search', payload: other.payload, headers: { 'content-type': other.contentType, authorization: `Bearer ${TEST_API_KEY}` } });
+    expect(none.json().data).toEqual([]);
   });
 });
