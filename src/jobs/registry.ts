@@ -1,3 +1,4 @@
+import { assetDescription } from './asset-description.js';
 import { displayProxyGeneration } from './display-proxy-generation.js';
 import { embedding } from './embedding.js';
 import { reverseGeocoding } from './reverse-geocoding.js';
@@ -7,7 +8,7 @@ import { videoThumbnailExtract } from './video-thumbnail-extract.js';
 import type { TaskHandler } from './task.js';
 
 /** Every task handler this build can run; each file declares its own payload type. */
-export const handlers: TaskHandler<any>[] = [reverseGeocoding, thumbhash, videoMetadataExtract, videoThumbnailExtract, displayProxyGeneration, embedding];
+export const handlers: TaskHandler<any>[] = [reverseGeocoding, thumbhash, videoMetadataExtract, videoThumbnailExtract, displayProxyGeneration, embedding, assetDescription];
 
 const seen = new Set<string>();
 for (const h of handlers) {
