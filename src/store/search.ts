@@ -49,9 +49,34 @@ export async function termsLike(db: Executor, libraryId: string, first: string, 
   return rows.map((r) => r.term);
 }
 
-/** The full-text stage over the filtered assets, best first. */
-export function fullText(db: Executor, dialect: DialectAdapter, f: AssetFilters, query: FullTextQuery, limit: number): Promise<FullTextHit[]> {
-  return dialect.fullText(filtered(db, dialect, f), query, limit);
+/** The hits whose assets pass the filters, in their order. */
+async function passing<H extends { asset_id: string }>(db: Executor, dialect: DialectAdapter, f: AssetFilters, hits: H[]): Promise<H[]> {
+  if (hits.length === 0) return [];
+  const rows = await filtered(db, dialect, f)
+    .select('assets.id')
+    .where('assets.id', 'in', hits.map((h) => h.asset_id))
+    .execute();
+  const allowed = new Set(rows.map((r) => r.id));
+  return hits.filter((h) => allowed.has(h.asset_id));
+}
+
+/** Headroom over `limit` for hits that the filters (the trash) will drop. */
+const headroom = (limit: number) => limit + Math.max(50, Math.ceil(limit / 4));
+
+/**
+ * The full-text stage over the filtered assets, best first. Without narrowing filters the
+ * index ranks the library's documents alone (no join per match), with headroom for trashed
+ * ones; with them, or when too many hits were dropped, only the allowed assets are ranked.
+ */
+export async function fullText(db: Executor, dialect: DialectAdapter, f: AssetFilters, query: FullTextQuery, limit: number): Promise<FullTextHit[]> {
+  if (!narrows(f)) {
+    const room = headroom(limit);
+    const hits = await dialect.fullText(db, { libraryId: f.libraryId }, query, room);
+    const kept = await passing(db, dialect, f, hits);
+    // Enough survived, or the index had no more to give.
+    if (kept.length >= limit || hits.length < room) return kept.slice(0, limit);
+  }
+  return dialect.fullText(db, { libraryId: f.libraryId, within: filtered(db, dialect, f).select('assets.id') }, query, limit);
 }
 
 /** Filter-only search: every match, newest capture first (ties by id), by page offset. */
@@ -64,27 +89,29 @@ function narrows(f: AssetFilters): boolean {
   return Object.entries(f).some(([key, value]) => key !== 'libraryId' && key !== 'state' && value !== undefined);
 }
 
+/** Up to this many allowed assets, a filtered vector search compares them all (exact). */
+const EXACT_WITHIN = 20_000;
+
 /**
- * The `k` assets passing the filters whose embedding is nearest to `vector`. Without narrowing
- * filters, an approximate-free KNN over the library with some headroom, then the filters (state)
- * applied to its hits; with them, or when too many hits were dropped, exact distances over the
- * assets the filters allow.
+ * The `k` assets passing the filters whose embedding is nearest to `vector`, nearest first.
+ * Without narrowing filters: the library's KNN with headroom for trashed assets. With them:
+ * exact distances over the allowed assets when they are few; otherwise the library's KNN
+ * oversampled, then filtered. Either way, too few survivors fall back to the exact search.
  */
 export async function nearest(db: Executor, dialect: DialectAdapter, f: AssetFilters, q: { model: string; dims: number; vector: Float32Array; k: number }): Promise<VectorHit[]> {
   const base = { libraryId: f.libraryId, model: q.model, dims: q.dims, vector: q.vector };
-  if (!narrows(f)) {
-    const headroom = q.k * 2 + 50;
-    const hits = await dialect.vectors.nearest(db, { ...base, k: headroom });
-    if (hits.length === 0) return [];
-    const live = await filtered(db, dialect, f)
-      .select('assets.id')
-      .where('assets.id', 'in', hits.map((h) => h.asset_id))
-      .execute();
-    const allowed = new Set(live.map((r) => r.id));
-    const kept = hits.filter((h) => allowed.has(h.asset_id));
-    if (kept.length >= q.k || hits.length < headroom) return kept.slice(0, q.k);
+  const allowed = () => filtered(db, dialect, f).select('assets.id');
+  let oversample: number | undefined = headroom(q.k);
+  if (narrows(f)) {
+    const { n } = await filtered(db, dialect, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    oversample = Number(n) <= EXACT_WITHIN ? undefined : q.k * 4;
   }
-  return dialect.vectors.nearest(db, { ...base, k: q.k, within: filtered(db, dialect, f).select('assets.id') });
+  if (oversample !== undefined) {
+    const hits = await dialect.vectors.nearest(db, { ...base, k: oversample });
+    const kept = await passing(db, dialect, f, hits);
+    if (kept.length >= q.k || hits.length < oversample) return kept.slice(0, q.k);
+  }
+  return dialect.vectors.nearest(db, { ...base, k: q.k, within: allowed() });
 }
 
 export function findAnalysis(db: Executor, assetIds: string[]): Promise<AnalysisRow[]> {

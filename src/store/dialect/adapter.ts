@@ -16,15 +16,19 @@ export interface FullTextHit {
   score: number;
 }
 
-export interface NearestQuery {
+/** Where to look: one library, and optionally only some of its assets. */
+export interface SearchScope {
   libraryId: string;
+  /** Only these assets (a query selecting `assets.id`); without it, the whole library. */
+  within?: SelectQueryBuilder<Database, 'assets', { id: string }>;
+}
+
+export interface NearestQuery extends SearchScope {
   model: string;
   dims: number;
   /** L2-normalised. */
   vector: Float32Array;
   k: number;
-  /** Only these assets (a query selecting `assets.id`); without it, the whole library. */
-  within?: SelectQueryBuilder<Database, 'assets', { id: string }>;
 }
 
 export interface VectorHit {
@@ -56,11 +60,11 @@ export interface DialectAdapter {
    */
   skipLocked<O>(query: SelectQueryBuilder<Database, 'tasks', O>): SelectQueryBuilder<Database, 'tasks', O>;
   /**
-   * The full-text stage: the assets of `assets` (already filtered) whose search document matches,
-   * most relevant first, at most `limit` (FTS5 with bm25 on SQLite; tsvector with ts_rank_cd on
-   * PostgreSQL).
+   * The full-text stage: the documents of the scope that match, most relevant first, at most
+   * `limit` (FTS5 with bm25 on SQLite; tsvector with ts_rank on PostgreSQL). Trashed assets are
+   * not excluded here: callers filter the hits (or pass `within`).
    */
-  fullText(assets: SelectQueryBuilder<Database, 'assets', object>, query: FullTextQuery, limit: number): Promise<FullTextHit[]>;
+  fullText(db: Executor, scope: SearchScope, query: FullTextQuery, limit: number): Promise<FullTextHit[]>;
   readonly vectors: VectorIndex;
 }
 

@@ -76,6 +76,10 @@ export function openSqlite(file: string): { db: Kysely<Database>; adapter: Diale
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
+  // Searches read the whole vector index and large parts of the full-text index: through
+  // mmap they read the OS page cache directly instead of copying pages (100k × 512-d KNN:
+  // ~100 ms → ~60 ms). Address space, not memory: untouched pages cost nothing.
+  database.pragma('mmap_size = 1073741824');
   database.function('geo_distance_m', { deterministic: true }, haversineMetres);
   sqliteVec.load(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
@@ -86,17 +90,15 @@ export function openSqlite(file: string): { db: Kysely<Database>; adapter: Diale
     distanceMetres: (lat, lon, latColumn, lonColumn) =>
       sql<number>`geo_distance_m(${lat}, ${lon}, ${sql.ref(latColumn)}, ${sql.ref(lonColumn)})`,
     skipLocked: (query) => query,
-    fullText: async (assets, query, limit) => {
+    fullText: async (db, scope, query, limit) => {
       if (query.groups.length === 0) return [];
-      const rows = await assets
-        .innerJoin('asset_search', 'asset_search.asset_id', 'assets.id')
-        .innerJoin(sql<{ rowid: number }>`asset_search_fts`.as('asset_search_fts'), (join) => join.onRef(sql.ref('asset_search_fts.rowid'), '=', 'asset_search.doc_id'))
-        .where(sql<boolean>`asset_search_fts match ${fts5Match(query)}`)
-        .select(['assets.id as asset_id', sql<number>`bm25(asset_search_fts)`.as('rank')])
-        .orderBy('rank')
-        .orderBy('assets.local_wall', 'desc')
-        .limit(limit)
-        .execute();
+      const within = scope.within ? sql`and s.asset_id in (${scope.within})` : sql``;
+      const { rows } = await sql<{ asset_id: string; rank: number }>`
+        select s.asset_id, bm25(asset_search_fts) as rank
+        from asset_search_fts join asset_search s on s.doc_id = asset_search_fts.rowid
+        where asset_search_fts match ${fts5Match(query)} and s.library_id = ${scope.libraryId} ${within}
+        order by rank, s.doc_id desc
+        limit ${limit}`.execute(db);
       // bm25() is lower for better matches.
       return rows.map((r) => ({ asset_id: r.asset_id, score: -r.rank }));
     },
