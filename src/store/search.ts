@@ -89,29 +89,20 @@ function narrows(f: AssetFilters): boolean {
   return Object.entries(f).some(([key, value]) => key !== 'libraryId' && key !== 'state' && value !== undefined);
 }
 
-/** Up to this many allowed assets, a filtered vector search compares them all (exact). */
-const EXACT_WITHIN = 20_000;
-
 /**
- * The `k` assets passing the filters whose embedding is nearest to `vector`, nearest first.
- * Without narrowing filters: the library's KNN with headroom for trashed assets. With them:
- * exact distances over the allowed assets when they are few; otherwise the library's KNN
- * oversampled, then filtered. Either way, too few survivors fall back to the exact search.
+ * The `k` assets passing the filters whose embedding is nearest to `vector`, nearest first
+ * (exact). Without narrowing filters: the library's KNN with headroom for trashed assets, then
+ * filtered; with them, or when too many hits were dropped, a KNN over the allowed assets only.
  */
 export async function nearest(db: Executor, dialect: DialectAdapter, f: AssetFilters, q: { model: string; dims: number; vector: Float32Array; k: number }): Promise<VectorHit[]> {
   const base = { libraryId: f.libraryId, model: q.model, dims: q.dims, vector: q.vector };
-  const allowed = () => filtered(db, dialect, f).select('assets.id');
-  let oversample: number | undefined = headroom(q.k);
-  if (narrows(f)) {
-    const { n } = await filtered(db, dialect, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    oversample = Number(n) <= EXACT_WITHIN ? undefined : q.k * 4;
-  }
-  if (oversample !== undefined) {
-    const hits = await dialect.vectors.nearest(db, { ...base, k: oversample });
+  if (!narrows(f)) {
+    const room = headroom(q.k);
+    const hits = await dialect.vectors.nearest(db, { ...base, k: room });
     const kept = await passing(db, dialect, f, hits);
-    if (kept.length >= q.k || hits.length < oversample) return kept.slice(0, q.k);
+    if (kept.length >= q.k || hits.length < room) return kept.slice(0, q.k);
   }
-  return dialect.vectors.nearest(db, { ...base, k: q.k, within: allowed() });
+  return dialect.vectors.nearest(db, { ...base, k: q.k, within: filtered(db, dialect, f).select('assets.id') });
 }
 
 export function findAnalysis(db: Executor, assetIds: string[]): Promise<AnalysisRow[]> {

@@ -35,23 +35,14 @@ function sqliteVectors(): VectorIndex {
     },
     async nearest(db: Executor, q) {
       const vector = Buffer.from(q.vector.buffer, q.vector.byteOffset, q.vector.byteLength);
-      if (q.within) {
-        // Exact distances over the allowed assets only (a narrow filter beats a KNN + post-filter).
-        return db
-          .selectFrom('asset_embeddings')
-          .select(['asset_embeddings.asset_id', sql<number>`vec_distance_cosine(asset_embeddings.vector, ${vector})`.as('distance')])
-          .where('asset_embeddings.library_id', '=', q.libraryId)
-          .where('asset_embeddings.model', '=', q.model)
-          .where('asset_embeddings.dims', '=', q.dims)
-          .where('asset_embeddings.asset_id', 'in', q.within)
-          .orderBy('distance')
-          .limit(q.k)
-          .execute();
-      }
       const exists = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${`asset_vec_${checkDims(q.dims)}`}`.execute(db);
       if (!exists.rows[0]?.n) return [];
+      // With `within`, the KNN only considers those assets' rows (exact, like the whole library).
+      const within = q.within
+        ? sql`and rowid in (select e.id from asset_embeddings e where e.asset_id in (${q.within}) and e.model = ${q.model})`
+        : sql``;
       const { rows } = await sql<{ asset_id: string; distance: number }>`
-        with knn as (select rowid, distance from ${table(q.dims)} where embedding match ${vector} and k = ${q.k} and library_id = ${q.libraryId})
+        with knn as (select rowid, distance from ${table(q.dims)} where embedding match ${vector} and k = ${q.k} and library_id = ${q.libraryId} ${within})
         select e.asset_id, knn.distance from knn join asset_embeddings e on e.id = knn.rowid
         where e.model = ${q.model} order by knn.distance`.execute(db);
       return rows;
