@@ -17,6 +17,12 @@ export type ImageMetrics = Record<'sharpness' | 'exposure' | 'contrast' | 'clipp
 
 export const METRICS_LONG_EDGE = 640;
 
+/**
+ * A picture with (almost) one flat tone — a lens cap, a blank page, a solid fill — holds no
+ * object and no text: the detectors are not run on it.
+ */
+export const isFlat = (m: Pick<ImageMetrics, 'contrast'>) => m.contrast < 0.02;
+
 const round = (v: number) => Math.round(v * 10_000) / 10_000;
 
 /** `rgb` is interleaved 8-bit, `channels` 3 or 4 (alpha ignored). */

@@ -1,11 +1,11 @@
 /**
  * What the embedding task learns from an asset's preview rendition (upright JPEG, ≤ 1440 px):
- * quality metrics and object labels from a 640-px RGB copy (vision worker thread), and text
- * from a 1024-px greyscale copy (tesseract's worker thread). The resizes run in libvips's
- * thread pool, so nothing here blocks the event loop.
+ * quality metrics and object labels from a 640-px RGB copy (vision worker thread), then text
+ * from a 1024-px greyscale copy (tesseract's worker thread) unless the picture is flat. The
+ * resizes run in libvips's thread pool, so nothing here blocks the event loop.
  */
 import sharp from 'sharp';
-import { type ImageMetrics, METRICS_LONG_EDGE } from '../domain/image-metrics.js';
+import { type ImageMetrics, isFlat, METRICS_LONG_EDGE } from '../domain/image-metrics.js';
 import { OCR_LONG_EDGE, readText } from './ocr.js';
 import { analysePixels, type DetectedLabel } from './vision.js';
 
@@ -32,12 +32,10 @@ export async function analysePicture(previewPath: string, options: { labels: boo
     .raw()
     .toBuffer({ resolveWithObject: true });
   const { width = 0, height = 0 } = await image.metadata();
-  const ocr = options.ocr && Math.max(width, height) >= OCR_MIN_EDGE;
-  const grey = ocr ? image.clone().resize(OCR_LONG_EDGE, OCR_LONG_EDGE, { fit: 'inside', withoutEnlargement: true }).greyscale().png({ compressionLevel: 1 }).toBuffer() : undefined;
   const { data, info } = await small;
-  const [vision, text] = await Promise.all([
-    analysePixels(data, info.width, info.height, { labels: options.labels, minScore: LABEL_MIN_SCORE }),
-    grey ? grey.then(readText) : Promise.resolve(null),
-  ]);
+  // Metrics first (milliseconds): a flat picture skips the detector and OCR.
+  const vision = await analysePixels(data, info.width, info.height, { labels: options.labels, minScore: LABEL_MIN_SCORE });
+  const ocr = options.ocr && Math.max(width, height) >= OCR_MIN_EDGE && !isFlat(vision.metrics);
+  const text = ocr ? await readText(await image.clone().resize(OCR_LONG_EDGE, OCR_LONG_EDGE, { fit: 'inside', withoutEnlargement: true }).greyscale().png({ compressionLevel: 1 }).toBuffer()) : null;
   return { metrics: vision.metrics, labels: vision.labels, text };
 }

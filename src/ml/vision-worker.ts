@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
-import { type ImageMetrics, imageMetrics } from '../domain/image-metrics.js';
+import { type ImageMetrics, imageMetrics, isFlat } from '../domain/image-metrics.js';
 
 export interface VisionRequest {
   readonly id: number;
@@ -93,6 +93,7 @@ async function handle(request: VisionRequest): Promise<VisionResponse> {
   const rgb = new Uint8Array(request.rgb);
   const metrics = imageMetrics(rgb, request.width, request.height, 3);
   if (!request.labels) return { id: request.id, ok: true, metrics, labels: null };
+  if (isFlat(metrics)) return { id: request.id, ok: true, metrics, labels: [] };
   const h = await loadHuman();
   const tensor = h.tf.tensor(rgb, [1, request.height, request.width, 3], 'int32');
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageMetrics } from '../../src/domain/image-metrics.js';
+import { imageMetrics, isFlat } from '../../src/domain/image-metrics.js';
 
 const W = 128;
 const H = 96;
@@ -75,5 +75,12 @@ describe('imageMetrics', () => {
   it('reads RGBA and rejects a buffer that is too short', () => {
     expect(imageMetrics(new Uint8Array(4 * 4 * 4).fill(255), 4, 4, 4).exposure).toBe(1);
     expect(() => imageMetrics(new Uint8Array(10), 4, 4)).toThrow(RangeError);
+  });
+});
+
+describe('isFlat', () => {
+  it('a solid fill is flat, a photo-like image is not', () => {
+    expect(isFlat(imageMetrics(grey(200), W, H))).toBe(true);
+    expect(isFlat(imageMetrics(checker(8), W, H))).toBe(false);
   });
 });

@@ -55,6 +55,8 @@ describe.each(DIALECTS)('search over the corpus on %s', (dialect) => {
     const tasks = (await t.api('GET', '/api/tasks', { query: { task_type: 'embedding', limit: 1000 } })).json() as { status: string; asset_id: string; error_message: string | null }[];
     expect(tasks).toHaveLength(FILES.length);
     expect(tasks.filter((task) => task.status !== 'success').map((task) => [pathOf.get(task.asset_id), task.error_message])).toEqual([]);
+    // No describer configured: no asset_description tasks, descriptions stay null.
+    expect((await t.api('GET', '/api/tasks', { query: { task_type: 'asset_description' } })).json()).toEqual([]);
   });
 
   it.each(['Canon', 'FUJIFILM', 'Nikon', 'Pentax', 'Sony'])('a camera make (%s) finds exactly that make’s photos', async (make) => {
