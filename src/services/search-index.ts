@@ -34,7 +34,12 @@ export function parseLabels(json: string | null | undefined): StoredLabel[] {
   }
 }
 
-/** Everything the document builder takes, from the rows at hand (people and albums join here once they exist). */
+/**
+ * Everything the document builder takes, from the rows at hand. People and album names join
+ * here once faces/people (migration 0006) and albums (0004) exist: `refresh` loads them per asset
+ * and passes them as `people` and `albums`, and the transactions that rename a person or an
+ * album, assign a face or change album membership call `refresh` for the assets concerned.
+ */
 export function documentInput(asset: AssetRow, metadata: MetadataRow | undefined, analysis: AnalysisRow | undefined): SearchDocumentInput {
   const effective = metadata ? effectiveValues(metadata, metadata) : undefined;
   return {

@@ -53,8 +53,7 @@ export class VectorCache {
   }
 
   private async refresh(db: Executor, key: string, libraryId: string, model: string, dims: number): Promise<Entry> {
-    let entry = this.entries.get(key);
-    if (entry && this.now() - entry.checkedAt > RECOUNT_MS) {
+    const count = async () => {
       const row = await db
         .selectFrom('asset_embeddings')
         .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -62,10 +61,15 @@ export class VectorCache {
         .where('model', '=', model)
         .where('dims', '=', dims)
         .executeTakeFirstOrThrow();
-      if (Number(row.n) !== entry.ids.length) entry = undefined;
+      return Number(row.n);
+    };
+    let entry = this.entries.get(key);
+    if (entry && this.now() - entry.checkedAt > RECOUNT_MS) {
+      if ((await count()) !== entry.ids.length) entry = undefined;
       else entry.checkedAt = this.now();
     }
-    entry ??= { dims, vectors: new Float32Array(0), ids: [], slotOf: new Map(), maxId: 0, checkedAt: this.now() };
+    // A (re)load sizes the matrix once, with room for the next uploads.
+    entry ??= { dims, vectors: new Float32Array(((await count()) + 1024) * dims), ids: [], slotOf: new Map(), maxId: 0, checkedAt: this.now() };
     this.entries.set(key, entry);
     for (;;) {
       const rows = await db
@@ -91,7 +95,7 @@ function put(entry: Entry, assetId: string, vector: Float32Array): void {
   if (slot === undefined) {
     slot = entry.ids.length;
     if ((slot + 1) * entry.dims > entry.vectors.length) {
-      const grown = new Float32Array(Math.max(1024, slot * 2) * entry.dims);
+      const grown = new Float32Array(Math.max(1024, Math.ceil(slot * 1.25)) * entry.dims);
       grown.set(entry.vectors);
       entry.vectors = grown;
     }

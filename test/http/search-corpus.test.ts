@@ -19,6 +19,7 @@ const CHOSEN = new Set([
   'faces/obama/obama.jpg',
   'faces/rose_leslie/rose_leslie_1.jpg',
   'duplicates/el_torcal_rocks.jpg',
+  'video/usa_los_angeles_rotated_gps.mov',
 ]);
 const FILES = mediaEntries((e) => e.path.startsWith('jpeg/') || e.path.startsWith('gps/') || CHOSEN.has(e.path));
 
@@ -51,7 +52,7 @@ describe.each(DIALECTS)('search over the corpus on %s', (dialect) => {
     return res.body.data.map((d) => pathOf.get(d.asset.id)!);
   };
 
-  it('every photo got its embedding task done (labels, OCR, metrics)', async () => {
+  it('every photo and video got its embedding task done (labels, OCR, metrics)', async () => {
     const tasks = (await t.api('GET', '/api/tasks', { query: { task_type: 'embedding', limit: 1000 } })).json() as { status: string; asset_id: string; error_message: string | null }[];
     expect(tasks).toHaveLength(FILES.length);
     expect(tasks.filter((task) => task.status !== 'success').map((task) => [pathOf.get(task.asset_id), task.error_message])).toEqual([]);
@@ -84,6 +85,11 @@ describe.each(DIALECTS)('search over the corpus on %s', (dialect) => {
       cities.set(metadata.city, [...(cities.get(metadata.city) ?? []), f.path]);
     }
     for (const [city, files] of cities) expect(await paths({ query: city }), city).toEqual(expect.arrayContaining(files));
+  });
+
+  it('videos are understood from their still and found by the word video', async () => {
+    expect(await paths({ query: 'video' })).toEqual(['video/usa_los_angeles_rotated_gps.mov']);
+    expect(await paths({ query: 'video', local_datetime_before: '2000-01-01T00:00:00' })).toEqual([]);
   });
 
   it('a word from the text in an image finds it via OCR', async () => {
