@@ -185,7 +185,7 @@ export async function upload(deps: Deps, who: Principal, form: UploadForm): Prom
       await userStore.addStorageUsed(trx, who.userId, file.size, now);
       await eventStore.append(trx, deps.dialect, now, [{ library_id: library.id, entity_type: 'asset', entity_id: assetId, event_type: 'asset_created' }]);
       await taskStore.enqueue(trx, now, followUpTasks(asset));
-      await searchIndex.refresh(trx, now, [assetId]);
+      await searchIndex.indexNew(trx, now, asset, metadata);
     });
     deps.wake();
   } catch (err) {

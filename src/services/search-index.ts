@@ -70,11 +70,18 @@ export async function refresh(trx: Executor, now: string, assetIds: string[]): P
   const assets = await assetStore.findByIdsAnyLibrary(trx, ids);
   const metadata = new Map((await assetStore.findMetadata(trx, ids)).map((m) => [m.asset_id, m]));
   const analysis = new Map((await searchStore.findAnalysis(trx, ids)).map((a) => [a.asset_id, a]));
-  for (const asset of assets) {
-    const document = buildSearchDocument(documentInput(asset, metadata.get(asset.id), analysis.get(asset.id)));
-    await searchStore.putDocument(trx, { asset_id: asset.id, library_id: asset.library_id, document, updated_at: now });
-    await searchStore.addTerms(trx, asset.library_id, vocabularyOf(document));
-  }
+  for (const asset of assets) await write(trx, now, asset, metadata.get(asset.id), analysis.get(asset.id));
+}
+
+/** Indexes a new asset from the rows its upload is inserting (nothing to read back). */
+export function indexNew(trx: Executor, now: string, asset: AssetRow, metadata: MetadataRow): Promise<void> {
+  return write(trx, now, asset, metadata, undefined);
+}
+
+async function write(trx: Executor, now: string, asset: AssetRow, metadata: MetadataRow | undefined, analysis: AnalysisRow | undefined): Promise<void> {
+  const document = buildSearchDocument(documentInput(asset, metadata, analysis));
+  await searchStore.putDocument(trx, { asset_id: asset.id, library_id: asset.library_id, document, updated_at: now });
+  await searchStore.addTerms(trx, asset.library_id, vocabularyOf(document));
 }
 
 /**
