@@ -24,6 +24,8 @@ const WIDTH = 4000;
 const HEIGHT = 3000;
 const CONCURRENCY = Number(process.env.EUCALYPT_WORKERS || os.availableParallelism());
 const UPLOADS_IN_FLIGHT = 4;
+/** What the bench waits for; ML (faces, labels, OCR) is switched off, burst detection runs later by design. */
+const NON_ML_TASKS = ['thumbhash', 'reverse_geocoding', 'video_metadata_extract', 'video_thumbnail_extract', 'display_proxy_generation'];
 const KEY = 'apikey_bench_ingest_0123456789abcdef';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const corpus = path.resolve(root, '../shared/media');
@@ -109,7 +111,7 @@ async function ours(files: string[], dataDir: string): Promise<{ seconds: number
   const port = 18000 + Math.floor(Math.random() * 1000);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), 'serve'], {
     cwd: root,
-    env: { ...process.env, EUCALYPT_DATA_DIR: dataDir, EUCALYPT_PORT: String(port), EUCALYPT_API_KEY: KEY, EUCALYPT_LOG_LEVEL: 'warn', EUCALYPT_WORKERS: String(CONCURRENCY) },
+    env: { ...process.env, EUCALYPT_DATA_DIR: dataDir, EUCALYPT_PORT: String(port), EUCALYPT_API_KEY: KEY, EUCALYPT_LOG_LEVEL: 'warn', EUCALYPT_WORKERS: String(CONCURRENCY), EUCALYPT_FACES: 'off', EUCALYPT_LABELS: 'off', EUCALYPT_OCR: 'off' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -134,7 +136,9 @@ async function ours(files: string[], dataDir: string): Promise<{ seconds: number
         if (res.status !== 201) throw new Error(`upload ${file}: ${res.status} ${await res.text()}`);
       });
       for (;;) {
-        const open = await Promise.all(['pending', 'started'].map(async (status) => (await (await fetch(`${base}/api/tasks/?status=${status}&limit=1`, { headers: auth })).json()) as unknown[]));
+        const open = await Promise.all(
+          ['pending', 'started'].flatMap((status) => NON_ML_TASKS.map(async (type) => (await (await fetch(`${base}/api/tasks/?status=${status}&task_type=${type}&limit=1`, { headers: auth })).json()) as unknown[])),
+        );
         if (open.every((l) => l.length === 0)) break;
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -24,6 +24,8 @@ import { faceSchemas } from './http/schemas/faces.js';
 import { librarySchemas } from './http/schemas/libraries.js';
 import { versionSchemas } from './http/schemas/asset-versions.js';
 import { stackSchemas } from './http/schemas/stacks.js';
+import { searchSchemas } from './http/schemas/search.js';
+import { searchRoutes } from './http/search.js';
 import { serverRoutes } from './http/server.js';
 import { stackRoutes } from './http/stacks.js';
 import { TaskResponse } from './http/schemas/tasks.js';
@@ -58,7 +60,7 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
     json(request, text, done);
   });
 
-  for (const schema of [...sharedSchemas, ...assetSchemas, ...albumSchemas, ...librarySchemas, ...eventSchemas, ...faceSchemas, ...stackSchemas, ...versionSchemas, TaskResponse]) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, ...assetSchemas, ...albumSchemas, ...librarySchemas, ...eventSchemas, ...faceSchemas, ...stackSchemas, ...versionSchemas, ...searchSchemas, TaskResponse]) app.addSchema(schema);
   await registerOpenApi(app, VERSION);
   await app.register(multipart, { limits: { fileSize: Infinity, files: 2, fields: 50, fieldSize: 1024 * 1024 } });
   // CORS before auth: its onRequest hook must set the headers (and answer preflights) first.
@@ -76,6 +78,7 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   await app.register(albumAssetRoutes, { prefix: '/api/album-assets', deps });
   await app.register(assetVersionRoutes, { prefix: '/api/assets', deps });
   await app.register(stackRoutes, { prefix: '/api/stacks', deps });
+  await app.register(searchRoutes, { prefix: '/api/search', deps });
   await app.register(eventRoutes, { prefix: '/api/events', deps });
   await app.register(taskRoutes, { prefix: '/api/tasks', deps });
   await app.register(mediaRoutes, { prefix: '/media', deps });

@@ -28,6 +28,24 @@ export interface Config {
   faces: boolean;
   /** Days a trashed asset or library stays restorable before the workers purge it. */
   trashRetentionDays: number;
+  /** Object labels (COCO detector shipped with @vladmandic/human) in the embedding task. */
+  labels: boolean;
+  /** Text recognition (tesseract.js, English) in the embedding task. */
+  ocr: boolean;
+  /** Image/text embeddings for the dense search stage; none by default. */
+  embeddingProvider: 'http' | 'transformers' | undefined;
+  embeddingUrl: string | undefined;
+  embeddingModel: string | undefined;
+  embeddingApiKey: string | undefined;
+  /** Optional reranker of the top 50 fused text-search results. */
+  rerankUrl: string | undefined;
+  rerankModel: string | undefined;
+  rerankApiKey: string | undefined;
+  /** Optional OpenAI-compatible vision model that writes `asset.description`. */
+  descriptionUrl: string | undefined;
+  descriptionModel: string | undefined;
+  descriptionApiKey: string | undefined;
+  descriptionPrompt: string;
 }
 
 interface Setting {
@@ -57,6 +75,23 @@ export const SETTINGS = {
     default: String(DEFAULT_TRASH_RETENTION_DAYS),
     help: 'Days trashed assets and libraries stay restorable before the workers delete them and their files for good (0 = at the next sweep)',
   },
+  labels: { env: 'EUCALYPT_LABELS', default: 'on', help: 'Object labels for search (offline COCO detector shipped in npm): on or off' },
+  ocr: { env: 'EUCALYPT_OCR', default: 'on', help: 'Read text in photos for search (offline tesseract.js, English): on or off' },
+  embeddingProvider: { env: 'EUCALYPT_EMBEDDING_PROVIDER', default: '', help: 'Image/text embeddings for visual search: http (EUCALYPT_EMBEDDING_URL) or transformers (a local CLIP model directory; needs @huggingface/transformers, not bundled); empty = off' },
+  embeddingUrl: { env: 'EUCALYPT_EMBEDDING_URL', default: '', help: 'Embedding endpoint for the http provider (OpenAI-style /embeddings that also takes images as data URLs, see docs/search.md)' },
+  embeddingModel: { env: 'EUCALYPT_EMBEDDING_MODEL', default: '', help: 'Model name sent to the http provider, or the model directory for transformers' },
+  embeddingApiKey: { env: 'EUCALYPT_EMBEDDING_API_KEY', default: '', help: 'Bearer token for the embedding endpoint' },
+  rerankUrl: { env: 'EUCALYPT_RERANK_URL', default: '', help: 'Optional reranker for text searches (Cohere/Jina-style /rerank); empty = rank fusion order' },
+  rerankModel: { env: 'EUCALYPT_RERANK_MODEL', default: '', help: 'Model name sent to the reranker' },
+  rerankApiKey: { env: 'EUCALYPT_RERANK_API_KEY', default: '', help: 'Bearer token for the reranker' },
+  descriptionUrl: { env: 'EUCALYPT_DESCRIPTION_URL', default: '', help: 'OpenAI-compatible API base URL (…/v1) of a vision model that describes each photo; empty = no AI descriptions' },
+  descriptionModel: { env: 'EUCALYPT_DESCRIPTION_MODEL', default: '', help: 'Chat model for descriptions (must accept images)' },
+  descriptionApiKey: { env: 'EUCALYPT_DESCRIPTION_API_KEY', default: '', help: 'Bearer token for the description API' },
+  descriptionPrompt: {
+    env: 'EUCALYPT_DESCRIPTION_PROMPT',
+    default: 'Describe this photo in one or two plain sentences for a search index: the subject, the setting and any visible text.',
+    help: 'Instruction sent with each photo',
+  },
 } satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {}
@@ -72,6 +107,12 @@ function positiveInteger(name: string, raw: string): number {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+function optionalUrl(name: string, raw: string): string | undefined {
+  if (raw === '') return undefined;
+  if (!/^https?:\/\/[^/]/.test(raw)) throw new ConfigError(`${name} must be an http:// or https:// URL, got ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 function workerCount(raw: string): number {
@@ -172,7 +213,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fullResponses: flag(SETTINGS.fullResponses.env, read('fullResponses')),
     faces: flag(SETTINGS.faces.env, read('faces')),
     trashRetentionDays: retentionDays(read('trashRetentionDays')),
+    labels: flag(SETTINGS.labels.env, read('labels')),
+    ocr: flag(SETTINGS.ocr.env, read('ocr')),
+    ...embeddingSettings(read),
+    rerankUrl: optionalUrl(SETTINGS.rerankUrl.env, read('rerankUrl')),
+    rerankModel: read('rerankModel') || undefined,
+    rerankApiKey: read('rerankApiKey') || undefined,
+    ...descriptionSettings(read),
   };
+}
+
+function embeddingSettings(read: (key: keyof typeof SETTINGS) => string): Pick<Config, 'embeddingProvider' | 'embeddingUrl' | 'embeddingModel' | 'embeddingApiKey'> {
+  const provider = read('embeddingProvider');
+  const url = optionalUrl(SETTINGS.embeddingUrl.env, read('embeddingUrl'));
+  const model = read('embeddingModel') || undefined;
+  if (provider !== '' && provider !== 'http' && provider !== 'transformers') {
+    throw new ConfigError(`${SETTINGS.embeddingProvider.env} must be http, transformers or empty, got ${JSON.stringify(provider)}`);
+  }
+  if (provider === 'http' && !url) throw new ConfigError(`${SETTINGS.embeddingProvider.env}=http needs ${SETTINGS.embeddingUrl.env}`);
+  if (provider === 'transformers' && !model) throw new ConfigError(`${SETTINGS.embeddingProvider.env}=transformers needs ${SETTINGS.embeddingModel.env} (the model directory)`);
+  return { embeddingProvider: provider || undefined, embeddingUrl: url, embeddingModel: model, embeddingApiKey: read('embeddingApiKey') || undefined };
+}
+
+function descriptionSettings(read: (key: keyof typeof SETTINGS) => string): Pick<Config, 'descriptionUrl' | 'descriptionModel' | 'descriptionApiKey' | 'descriptionPrompt'> {
+  const url = optionalUrl(SETTINGS.descriptionUrl.env, read('descriptionUrl'));
+  const model = read('descriptionModel') || undefined;
+  if (url && !model) throw new ConfigError(`${SETTINGS.descriptionUrl.env} needs ${SETTINGS.descriptionModel.env}`);
+  return { descriptionUrl: url, descriptionModel: model, descriptionApiKey: read('descriptionApiKey') || undefined, descriptionPrompt: read('descriptionPrompt') };
 }
 
 export function configHelp(): string {

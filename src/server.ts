@@ -13,7 +13,11 @@ import { Worker } from './jobs/worker.js';
 import { closeExifTool } from './media/exiftool.js';
 import { closeHeicPool } from './media/heic-pool.js';
 import { closeFacePool } from './ml/face-pool.js';
+import { closeOcr } from './ml/ocr.js';
+import { closeVision } from './ml/vision.js';
+import { embeddingProvider } from './ml/embeddings.js';
 import { ensureOwner, INITIAL_KEY_FILE } from './services/bootstrap.js';
+import * as searchIndex from './services/search-index.js';
 import type { Deps } from './services/deps.js';
 import { migrate, openStore } from './store/db.js';
 import * as settings from './store/settings.js';
@@ -48,6 +52,7 @@ export async function startRuntime(config: Config, options: { log?: TaskContext[
   };
   const worker = new Worker(deps, handlers, { concurrency: Math.max(1, config.workers), leaseMs: config.taskLeaseMs, log: options.log });
   const initialApiKey = await ensureOwner(deps);
+  await searchIndex.backfill(deps, embeddingProvider(config)?.model);
   return {
     deps,
     worker,
@@ -57,6 +62,8 @@ export async function startRuntime(config: Config, options: { log?: TaskContext[
       await closeExifTool();
       await closeHeicPool();
       await closeFacePool();
+      await closeVision();
+      await closeOcr();
       await store.close();
     },
   };

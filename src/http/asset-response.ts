@@ -68,6 +68,17 @@ function toMetadataResponse(m: MetadataRow) {
   };
 }
 
+/** Stored quality scores (domain/image-metrics.ts); `{}` until the embedding task has run. */
+function metricsOf(json: string | null): Record<string, number | null> {
+  if (!json) return {};
+  try {
+    const value = JSON.parse(json) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null]));
+  } catch {
+    return {};
+  }
+}
+
 /** A photo with a moving part: its own embedded video, or a video asset with the same Apple content id. */
 const hasLiveVideo = (m: MetadataRow | undefined) => Boolean(m && (m.motion_photo || m.live_photo_cid));
 
@@ -102,7 +113,7 @@ export function toAssetResponse({ asset, metadata, faces, people }: AssetView, i
         }
       : null,
     metadata: include.has('metadata') && metadata ? toMetadataResponse(metadata) : null,
-    metrics: include.has('metrics') ? {} : null,
+    metrics: include.has('metrics') ? metricsOf(asset.metrics) : null,
     faces: include.has('faces') ? (faces ?? []).map((face) => toFaceResponse({ face }, urls)) : null,
     // Embedded people carry no URLs (§2.2): the asset's own rungs are what a grid shows.
     people: include.has('people') ? (people ?? []).map((person) => toPersonResponse({ person }, null)) : null,

@@ -58,6 +58,13 @@ export class InsufficientStorage extends HttpError {
   }
 }
 
+/** A service we depend on (a model provider) failed or is down: 503, try again later. */
+export class Unavailable extends HttpError {
+  constructor(message: string, retryAfterSeconds = 30) {
+    super(503, message, { 'retry-after': String(retryAfterSeconds) });
+  }
+}
+
 export interface ValidationIssue {
   loc: (string | number)[];
   msg: string;

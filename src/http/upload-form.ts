@@ -1,6 +1,6 @@
 import '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { discard, receiveToTempFile } from '../blobs/temp-file.js';
+import { discard, receiveToTempFile, type TempFile } from '../blobs/temp-file.js';
 import type { UploadForm } from '../services/asset-upload.js';
 import { unprocessable } from './errors.js';
 import { NUL_MESSAGE } from './validation.js';
@@ -8,12 +8,20 @@ import { NUL_MESSAGE } from './validation.js';
 /** The Python SDK sends array fields as `name[]` (§0.2); one spelling is enough here. */
 const fieldName = (name: string) => name.replace(/\[\]$/, '');
 
+/** A multipart form once its (single, optional) file part is on disk; every value of each text field, in order. */
+export interface ReceivedForm {
+  file: TempFile | undefined;
+  fileName: string | undefined;
+  fileContentType?: string;
+  fields: Record<string, string[]>;
+}
+
 /**
- * Reads a multipart upload in arrival order: the file part streams to a temp file (hashing on
- * the way), text fields are collected, whichever comes first. On failure the temp file is gone.
+ * Reads a multipart form in arrival order: the file part streams to a temp file (hashing on the
+ * way), text fields are collected, whichever comes first. On failure the temp file is gone.
  */
-export async function receiveUploadForm(request: FastifyRequest, tmpDir: string, fileField: string, options: { maxFileBytes?: number } = {}): Promise<UploadForm> {
-  const form: UploadForm = { file: undefined, fileName: undefined, fields: {} };
+export async function receiveForm(request: FastifyRequest, tmpDir: string, fileField: string, options: { maxFileBytes?: number } = {}): Promise<ReceivedForm> {
+  const form: ReceivedForm = { file: undefined, fileName: undefined, fields: {} };
   const { maxFileBytes } = options;
   // Over the cap, the parser stops keeping bytes (one past the cap tells it happened) and drains the rest.
   const parts = maxFileBytes === undefined ? request.parts() : request.parts({ limits: { fileSize: maxFileBytes + 1 }, throwFileSizeLimit: false } as Parameters<FastifyRequest['parts']>[0]);
@@ -33,7 +41,7 @@ export async function receiveUploadForm(request: FastifyRequest, tmpDir: string,
         }
       } else if (typeof part.value === 'string') {
         if (part.value.includes('\u0000')) throw unprocessable(['body', name], NUL_MESSAGE, 'value_error');
-        form.fields[name] = part.value;
+        (form.fields[name] ??= []).push(part.value);
       }
     }
   } catch (err) {
@@ -41,4 +49,15 @@ export async function receiveUploadForm(request: FastifyRequest, tmpDir: string,
     throw err;
   }
   return form;
+}
+
+/** An upload form: the last value of a repeated field wins. */
+export async function receiveUploadForm(request: FastifyRequest, tmpDir: string, fileField: string, options: { maxFileBytes?: number } = {}): Promise<UploadForm> {
+  const form = await receiveForm(request, tmpDir, fileField, options);
+  return {
+    file: form.file,
+    fileName: form.fileName,
+    fileContentType: form.fileContentType,
+    fields: Object.fromEntries(Object.entries(form.fields).map(([k, v]) => [k, v[v.length - 1]])),
+  };
 }

@@ -4,6 +4,8 @@ import { burstDetection } from './burst-detection.js';
 import { displayProxyGeneration } from './display-proxy-generation.js';
 import { faceClustering } from './face-clustering.js';
 import { faceDetection } from './face-detection.js';
+import { assetDescription } from './asset-description.js';
+import { embedding } from './embedding.js';
 import { reverseGeocoding } from './reverse-geocoding.js';
 import { thumbhash } from './thumbhash.js';
 import { videoMetadataExtract } from './video-metadata-extract.js';
@@ -22,6 +24,8 @@ export const handlers: TaskHandler<any>[] = [
   burstDetection,
   assetStorageCleanup,
   assetVersionStorageCleanup,
+  embedding,
+  assetDescription,
 ];
 
 const seen = new Set<string>();

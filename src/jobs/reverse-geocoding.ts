@@ -2,6 +2,7 @@ import { captureColumns, effectiveValues } from '../domain/asset-metadata.js';
 import { getReverseGeocoder } from '../geo/reverse-geocoder.js';
 import * as assetStore from '../store/assets.js';
 import * as eventStore from '../store/events.js';
+import * as searchIndex from '../services/search-index.js';
 import type { AssetTaskPayload } from './asset-task.js';
 import type { TaskHandler } from './task.js';
 
@@ -30,6 +31,7 @@ export const reverseGeocoding: TaskHandler<AssetTaskPayload> = {
         events.push({ library_id: asset.library_id, entity_type: 'asset', entity_id: asset_id, event_type: 'asset_updated', payload: { stack_id: asset.stack_id } });
       }
       await eventStore.append(trx, deps.dialect, now, events);
+      await searchIndex.refresh(trx, now, [asset_id]);
       return { result: place.country_code ? `${[place.city, place.country_code].filter(Boolean).join(', ')} (${place.timezone})` : 'no location' };
     });
   },

@@ -2,15 +2,16 @@ import { eagerRungs, renderRungs } from '../services/renditions.js';
 import * as assetStore from '../store/assets.js';
 import * as eventStore from '../store/events.js';
 import * as taskStore from '../store/tasks.js';
+import { understandingTasks } from './embedding.js';
 import type { Deps } from '../services/deps.js';
 import type { AssetRow } from '../store/assets.js';
 import { type AssetTaskPayload, assetTask, permanentIfUndecodable } from './asset-task.js';
 import type { TaskHandler } from './task.js';
 
 /**
- * Stores the ThumbHash (and fills a size exiftool could not read) in one short transaction,
- * unless the asset is gone or moved to another version meanwhile. The preview now exists, so
- * face detection follows.
+ * Stores the ThumbHash (and fills a size exiftool could not read) and queues what the preview
+ * now allows (face detection, the understanding tasks) in one short transaction, unless the
+ * asset is gone or moved to another version meanwhile.
  */
 export async function saveThumbhash(deps: Deps, asset: AssetRow, thumbhash: string, size: { width: number; height: number }): Promise<boolean> {
   return deps.db.transaction().execute(async (trx) => {
@@ -27,6 +28,8 @@ export async function saveThumbhash(deps: Deps, asset: AssetRow, thumbhash: stri
       { library_id: asset.library_id, entity_type: 'asset', entity_id: asset.id, event_type: 'asset_updated', payload: { stack_id: current.stack_id } },
     ]);
     if (deps.config.faces) await taskStore.enqueue(trx, now, [assetTask('face_detection', asset)]);
+    // The preview exists now: what search and descriptions need can be learnt from it.
+    await taskStore.enqueue(trx, now, understandingTasks(deps.config, asset));
     return true;
   }).finally(deps.wake);
 }

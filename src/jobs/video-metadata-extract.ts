@@ -3,6 +3,7 @@ import { formatLocalDateTime, parseIsoDateTime } from '../domain/capture-time.js
 import { isBrowserPlayable, probeVideo } from '../media/video.js';
 import * as assetStore from '../store/assets.js';
 import * as eventStore from '../store/events.js';
+import * as searchIndex from '../services/search-index.js';
 import * as taskStore from '../store/tasks.js';
 import { type AssetTaskPayload, assetTask, permanentIfUndecodable } from './asset-task.js';
 import type { TaskHandler } from './task.js';
@@ -49,6 +50,7 @@ export const videoMetadataExtract: TaskHandler<AssetTaskPayload> = {
       if (effective.latitude !== asset.latitude || effective.longitude !== asset.longitude) followUps.push(assetTask('reverse_geocoding', asset));
       if (!isBrowserPlayable(probe)) followUps.push(assetTask('display_proxy_generation', asset));
       await taskStore.enqueue(trx, now, followUps);
+      await searchIndex.refresh(trx, now, [asset_id]);
       return { result: `${probe.codec} ${probe.width}x${probe.height}, ${probe.duration_s ?? '?'} s${followUps.length ? `; queued ${followUps.map((t) => t.task_type).join(', ')}` : ''}` };
     });
   },

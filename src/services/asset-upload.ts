@@ -9,6 +9,7 @@ import * as assetStore from '../store/assets.js';
 import type { AssetRow, MetadataRow } from '../store/assets.js';
 import * as eventStore from '../store/events.js';
 import * as libraryStore from '../store/libraries.js';
+import * as searchIndex from './search-index.js';
 import * as taskStore from '../store/tasks.js';
 import { assetTask } from '../jobs/asset-task.js';
 import { burstTask } from '../jobs/burst-detection.js';
@@ -177,6 +178,7 @@ export async function upload(deps: Deps, who: Principal, form: UploadForm): Prom
     latitude: meta.latitude !== null && meta.longitude !== null ? meta.latitude : null,
     longitude: meta.latitude !== null && meta.longitude !== null ? meta.longitude : null,
     rating: meta.rating,
+    metrics: null,
   };
 
   // Bytes first, rows second: a crash in between leaves an unreferenced blob, never a row without bytes.
@@ -189,6 +191,7 @@ export async function upload(deps: Deps, who: Principal, form: UploadForm): Prom
       await userStore.addStorageUsed(trx, who.userId, file.size, now);
       await eventStore.append(trx, deps.dialect, now, [{ library_id: library.id, entity_type: 'asset', entity_id: assetId, event_type: 'asset_created' }]);
       await taskStore.enqueue(trx, now, followUpTasks(asset, metadata, now));
+      await searchIndex.indexNew(trx, now, asset, metadata);
     });
     deps.wake();
   } catch (err) {

@@ -15,6 +15,7 @@ import { burstTask } from '../jobs/burst-detection.js';
 import type { Executor, Tx } from '../store/schema.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import * as libraries from './libraries.js';
+import * as searchIndex from './search-index.js';
 
 export interface AssetView {
   asset: AssetRow;
@@ -161,6 +162,7 @@ async function applyUpdate(trx: Tx, deps: Pick<Deps, 'dialect'>, asset: AssetRow
   if (asset.media_type === 'image' && assetChanges.local_wall !== asset.local_wall) {
     await taskStore.enqueue(trx, now, [burstTask(asset.library_id, now)]);
   }
+  await searchIndex.refresh(trx, now, [asset.id]);
   return { asset: { ...asset, ...assetChanges }, metadata: { ...metadata, ...metadataChanges } };
 }
 

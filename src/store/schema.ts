@@ -1,4 +1,4 @@
-import type { Generated, Kysely, Transaction } from 'kysely';
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
 
 /**
  * Column conventions (both dialects read them back identically): text ids, ISO-8601 UTC text
@@ -84,6 +84,8 @@ export interface AssetTable {
   latitude: number | null;
   longitude: number | null;
   rating: number | null;
+  /** Quality scores as a JSON object (`include=metrics`); null until the embedding task ran. */
+  metrics: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** What the file says (`file_*`), what the user set (`user_*`, null = no override), and derived place names. */
@@ -262,6 +264,19 @@ export interface FaceTable {
   updated_at: string;
 }
 
+/** What the embedding task saw in the picture, for the search document. */
+export interface AssetAnalysisTable {
+  asset_id: string;
+  /** The asset version the results describe; another version is analysed again. */
+  version_id: string;
+  /** JSON array of `{label, score}` from the object detector, best first. */
+  labels: string;
+  /** Words read from the picture (OCR), space-separated; null when none. */
+  ocr_text: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface AlbumAssetTable {
   id: string;
   album_id: string;
@@ -269,6 +284,34 @@ export interface AlbumAssetTable {
   library_id: string;
   created_at: string;
   updated_at: string;
+}
+
+/** The folded text the full-text stage indexes (dialect-specific index beside it). */
+export interface AssetSearchTable {
+  doc_id: Generated<number>;
+  asset_id: string;
+  library_id: string;
+  document: string;
+  updated_at: string;
+}
+
+/** Every word of a library's documents, for typo-tolerant query expansion (never pruned). */
+export interface SearchTermTable {
+  library_id: string;
+  term: string;
+}
+
+/** One image embedding per asset; `id` grows on every write (vector index row, cache freshness). */
+export interface AssetEmbeddingTable {
+  id: Generated<number>;
+  asset_id: string;
+  library_id: string;
+  model: string;
+  version_id: string;
+  dims: number;
+  /** Float32 little-endian, L2-normalised. */
+  vector: Uint8Array;
+  created_at: string;
 }
 
 export interface SettingTable {
@@ -291,6 +334,10 @@ export interface Database {
   faces: FaceTable;
   albums: AlbumTable;
   album_assets: AlbumAssetTable;
+  asset_analysis: AssetAnalysisTable;
+  asset_search: AssetSearchTable;
+  search_terms: SearchTermTable;
+  asset_embeddings: AssetEmbeddingTable;
 }
 
 export type Db = Kysely<Database>;

@@ -27,6 +27,10 @@ async function startServer(dataDir: string, databaseUrl: string | undefined, por
       EUCALYPT_LOG_LEVEL: 'warn',
       EUCALYPT_WORKERS: '2',
       EUCALYPT_TASK_LEASE_MS: '1500',
+      // Durability is about uploads and the task queue; machine learning would only slow the run.
+      EUCALYPT_FACES: 'off',
+      EUCALYPT_LABELS: 'off',
+      EUCALYPT_OCR: 'off',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -26,7 +26,7 @@ export interface SeedAsset {
  * that need thousands of rows. Rows look exactly like uploaded ones.
  */
 export async function seedAssets(db: Db, libraryId: string, items: SeedAsset[], now = new Date().toISOString()): Promise<AssetRow[]> {
-  const rows: AssetRow[] = [];
+  const rows: Omit<AssetRow, 'metrics'>[] = [];
   // Columns of later migrations keep their defaults, so this also seeds a database mid-migration.
   const metas: Omit<MetadataRow, 'motion_photo'>[] = [];
   for (const item of items) {
@@ -43,7 +43,7 @@ export async function seedAssets(db: Db, libraryId: string, items: SeedAsset[], 
       projection_type: null, auto_stack_id: item.auto_stack_id ?? null, file_rating: item.rating ?? null, user_description: null, user_latitude: null,
       user_longitude: null, user_original_datetime: null, user_rating: null,
     };
-    const asset: AssetRow = {
+    const asset: Omit<AssetRow, 'metrics'> = {
       id, library_id: libraryId, created_at: now, updated_at: now, trashed_at: item.trashed_at ?? null,
       mime_type: video ? 'video/mp4' : 'image/jpeg', media_type: video ? 'video' : 'image', original_file_name: `${id}.${video ? 'mp4' : 'jpg'}`,
       width: 4000, height: 3000, duration: video ? 12.5 : null, description: null, thumbhash: null, stack_id: null, kind: 'original',
@@ -63,7 +63,7 @@ export async function seedAssets(db: Db, libraryId: string, items: SeedAsset[], 
     });
   }
   await libraryStore.adjustUsage(db, libraryId, { bytes: rows.length * 1000, assets: rows.length }, now);
-  return rows;
+  return rows.map((r) => ({ ...r, metrics: null }));
 }
 
 /**

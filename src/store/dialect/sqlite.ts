@@ -1,7 +1,54 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect, type SqliteStatement, sql } from 'kysely';
-import type { Database } from '../schema.js';
-import { EARTH_RADIUS_M, type DialectAdapter } from './adapter.js';
+import * as sqliteVec from 'sqlite-vec';
+import type { Database, Executor } from '../schema.js';
+import { EARTH_RADIUS_M, type DialectAdapter, type FullTextQuery, type VectorIndex } from './adapter.js';
+
+/** FTS5 query syntax: quoted words (so AND/OR/NEAR are words too), `*` for a prefix. */
+export function fts5Match(query: FullTextQuery): string {
+  return query.groups.map((group) => `(${group.map((w) => `"${w.word.replace(/"/g, '""')}"${w.prefix ? '*' : ''}`).join(' OR ')})`).join(' AND ');
+}
+
+function checkDims(dims: number): number {
+  if (!Number.isInteger(dims) || dims < 1 || dims > 8192) throw new RangeError(`embedding size must be 1-8192, got ${dims}`);
+  return dims;
+}
+
+/**
+ * sqlite-vec: one vec0 table per embedding size (its column type fixes the size), partitioned by
+ * library, rowid = asset_embeddings.id; a trigger removes a row with its embedding.
+ */
+function sqliteVectors(): VectorIndex {
+  const ready = new Set<number>();
+  const table = (dims: number) => sql.table(`asset_vec_${checkDims(dims)}`);
+  return {
+    async added(trx, row) {
+      if (!ready.has(row.dims)) {
+        const name = `asset_vec_${checkDims(row.dims)}`;
+        await sql`create virtual table if not exists ${sql.table(name)} using vec0(library_id text partition key, embedding float[${sql.raw(String(row.dims))}] distance_metric=cosine)`.execute(trx);
+        await sql`create trigger if not exists ${sql.raw(`${name}_delete`)} after delete on asset_embeddings when old.dims = ${sql.raw(String(row.dims))} begin
+          delete from ${sql.table(name)} where rowid = old.id;
+        end`.execute(trx);
+        ready.add(row.dims);
+      }
+      await sql`insert into ${table(row.dims)}(rowid, library_id, embedding) values (cast(${row.id} as integer), ${row.library_id}, ${row.vector})`.execute(trx);
+    },
+    async nearest(db: Executor, q) {
+      const vector = Buffer.from(q.vector.buffer, q.vector.byteOffset, q.vector.byteLength);
+      const exists = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${`asset_vec_${checkDims(q.dims)}`}`.execute(db);
+      if (!exists.rows[0]?.n) return [];
+      // With `within`, the KNN only considers those assets' rows (exact, like the whole library).
+      const within = q.within
+        ? sql`and rowid in (select e.id from asset_embeddings e where e.asset_id in (${q.within}) and e.model = ${q.model})`
+        : sql``;
+      const { rows } = await sql<{ asset_id: string; distance: number }>`
+        with knn as (select rowid, distance from ${table(q.dims)} where embedding match ${vector} and k = ${q.k} and library_id = ${q.libraryId} ${within})
+        select e.asset_id, knn.distance from knn join asset_embeddings e on e.id = knn.rowid
+        where e.model = ${q.model} order by knn.distance`.execute(db);
+      return rows;
+    },
+  };
+}
 
 function haversineMetres(lat1: number, lon1: number, lat2: number | null, lon2: number | null): number | null {
   if (lat2 === null || lon2 === null) return null;
@@ -45,7 +92,12 @@ export function openSqlite(file: string): { db: Kysely<Database>; adapter: Diale
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
+  // Searches read the whole vector index and large parts of the full-text index: through
+  // mmap they read the OS page cache directly instead of copying pages (100k × 512-d KNN:
+  // ~100 ms → ~60 ms). Address space, not memory: untouched pages cost nothing.
+  database.pragma('mmap_size = 1073741824');
   database.function('geo_distance_m', { deterministic: true }, haversineMetres);
+  sqliteVec.load(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   const adapter: DialectAdapter = {
     name: 'sqlite',
@@ -55,6 +107,19 @@ export function openSqlite(file: string): { db: Kysely<Database>; adapter: Diale
       sql<number>`geo_distance_m(${lat}, ${lon}, ${sql.ref(latColumn)}, ${sql.ref(lonColumn)})`,
     skipLocked: (query) => query,
     lockRows: (query) => query,
+    fullText: async (db, scope, query, limit) => {
+      if (query.groups.length === 0) return [];
+      const within = scope.within ? sql`and s.asset_id in (${scope.within})` : sql``;
+      const { rows } = await sql<{ asset_id: string; rank: number }>`
+        select s.asset_id, bm25(asset_search_fts) as rank
+        from asset_search_fts join asset_search s on s.doc_id = asset_search_fts.rowid
+        where asset_search_fts match ${fts5Match(query)} and s.library_id = ${scope.libraryId} ${within}
+        order by rank, s.doc_id desc
+        limit ${limit}`.execute(db);
+      // bm25() is lower for better matches.
+      return rows.map((r) => ({ asset_id: r.asset_id, score: -r.rank }));
+    },
+    vectors: sqliteVectors(),
   };
   return { db, adapter };
 }

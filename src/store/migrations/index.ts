@@ -6,6 +6,7 @@ import * as m0004 from './0004_albums.js';
 import * as m0005 from './0005_stacks_versions.js';
 import * as m0006 from './0006_faces.js';
 import * as m0007 from './0007_motion_photos.js';
+import * as m0008 from './0008_search.js';
 
 /** Listed explicitly so the migrations travel with the compiled code, in order. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005_stacks_versions': m0005,
   '0006_faces': m0006,
   '0007_motion_photos': m0007,
+  '0008_search': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

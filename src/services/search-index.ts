@@ -1,0 +1,111 @@
+/**
+ * The `search_index` step: rebuilds the search documents of some assets from what is known now.
+ * It runs inside the transaction of every change to one of its inputs (upload, PATCH, reverse
+ * geocoding, video metadata, the embedding task's labels and OCR, the AI description), so the
+ * index commits with the change. Other features call `refresh` from their own transactions when
+ * they change an input (a person's name, an album's name or membership).
+ */
+import { effectiveValues } from '../domain/asset-metadata.js';
+import { displayLabel } from '../domain/display-label.js';
+import { buildSearchDocument, type SearchDocumentInput } from '../domain/search-document.js';
+import { vocabularyOf } from '../domain/search-text.js';
+import { assetTask } from '../jobs/asset-task.js';
+import * as assetStore from '../store/assets.js';
+import type { AssetRow, MetadataRow } from '../store/assets.js';
+import type { AnalysisRow } from '../store/search.js';
+import * as searchStore from '../store/search.js';
+import type { Executor } from '../store/schema.js';
+import * as taskStore from '../store/tasks.js';
+import type { Deps } from './deps.js';
+
+/** Object labels as stored by the embedding task. */
+export interface StoredLabel {
+  label: string;
+  score: number;
+}
+
+export function parseLabels(json: string | null | undefined): StoredLabel[] {
+  if (!json) return [];
+  try {
+    const value = JSON.parse(json) as unknown;
+    return Array.isArray(value) ? value.filter((l): l is StoredLabel => typeof l?.label === 'string' && typeof l?.score === 'number') : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Everything the document builder takes, from the rows at hand. People and album names join
+ * here once faces/people (migration 0006) and albums (0004) exist: `refresh` loads them per asset
+ * and passes them as `people` and `albums`, and the transactions that rename a person or an
+ * album, assign a face or change album membership call `refresh` for the assets concerned.
+ */
+export function documentInput(asset: AssetRow, metadata: MetadataRow | undefined, analysis: AnalysisRow | undefined): SearchDocumentInput {
+  const effective = metadata ? effectiveValues(metadata, metadata) : undefined;
+  return {
+    fileName: asset.original_file_name,
+    description: effective?.description,
+    aiDescription: asset.description,
+    make: metadata?.make,
+    model: metadata?.model,
+    lensModel: metadata?.lens_model,
+    city: metadata?.city,
+    state: metadata?.state,
+    country: metadata?.country,
+    countryCode: metadata?.country_code,
+    sublocation: metadata?.sublocation,
+    placeName: metadata?.place_name,
+    displayLabel: metadata ? displayLabel(metadata) : null,
+    localWall: asset.local_wall,
+    mediaType: asset.media_type,
+    labels: parseLabels(analysis?.labels).map((l) => l.label),
+    ocrText: analysis?.ocr_text,
+  };
+}
+
+/** Rebuilds the documents of `assetIds` (missing ids are ignored) in the caller's transaction. */
+export async function refresh(trx: Executor, now: string, assetIds: string[]): Promise<void> {
+  const ids = [...new Set(assetIds)];
+  if (ids.length === 0) return;
+  const assets = await assetStore.findByIdsAnyLibrary(trx, ids);
+  const metadata = new Map((await assetStore.findMetadata(trx, ids)).map((m) => [m.asset_id, m]));
+  const analysis = new Map((await searchStore.findAnalysis(trx, ids)).map((a) => [a.asset_id, a]));
+  for (const asset of assets) await write(trx, now, asset, metadata.get(asset.id), analysis.get(asset.id));
+}
+
+/** Indexes a new asset from the rows its upload is inserting (nothing to read back). */
+export function indexNew(trx: Executor, now: string, asset: AssetRow, metadata: MetadataRow): Promise<void> {
+  return write(trx, now, asset, metadata, undefined);
+}
+
+async function write(trx: Executor, now: string, asset: AssetRow, metadata: MetadataRow | undefined, analysis: AnalysisRow | undefined): Promise<void> {
+  const document = buildSearchDocument(documentInput(asset, metadata, analysis));
+  await searchStore.putDocument(trx, { asset_id: asset.id, library_id: asset.library_id, document, updated_at: now });
+  await searchStore.addTerms(trx, asset.library_id, vocabularyOf(document));
+}
+
+/**
+ * Start-up catch-up for assets that predate search (or a newly configured embedding provider):
+ * indexes documents that are missing and queues the embedding task where its results are.
+ */
+export async function backfill(deps: Pick<Deps, 'db' | 'clock'>, embeddingModel: string | undefined): Promise<{ indexed: number; queued: number }> {
+  let indexed = 0;
+  let queued = 0;
+  for (;;) {
+    const ids = await searchStore.idsWithoutDocument(deps.db, 500);
+    if (ids.length === 0) break;
+    await deps.db.transaction().execute((trx) => refresh(trx, deps.clock().toISOString(), ids));
+    indexed += ids.length;
+  }
+  for (;;) {
+    const assets = await searchStore.idsNeedingUnderstanding(deps.db, embeddingModel, 500);
+    if (assets.length === 0) break;
+    await deps.db.transaction().execute((trx) => taskStore.enqueue(trx, deps.clock().toISOString(), assets.map((a) => ({ ...assetTask('embedding', a), priority: UNDERSTANDING_PRIORITY }))));
+    queued += assets.length;
+    if (assets.length < 500) break;
+  }
+  return { indexed, queued };
+}
+
+/** Understanding tasks run after the ones that make an asset viewable (lower runs first). */
+export const UNDERSTANDING_PRIORITY = 10;
