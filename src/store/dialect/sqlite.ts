@@ -92,10 +92,9 @@ export function openSqlite(file: string): { db: Kysely<Database>; adapter: Diale
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
-  // Searches read the whole vector index and large parts of the full-text index: through
-  // mmap they read the OS page cache directly instead of copying pages (100k × 512-d KNN:
-  // ~100 ms → ~60 ms). Address space, not memory: untouched pages cost nothing.
-  database.pragma('mmap_size = 1073741824');
+  // No mmap: mapped pages that searches touch count as the server's resident memory (RSS rose
+  // from ~230 to ~430 MB on a 100k library), a price the memory budget does not allow; with
+  // mmap a 100k × 512-d KNN took ~60 ms instead of ~100 ms.
   database.function('geo_distance_m', { deterministic: true }, haversineMetres);
   sqliteVec.load(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
