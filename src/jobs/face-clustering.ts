@@ -7,6 +7,7 @@ import * as peopleStore from '../store/people.js';
 import type { NewTask } from '../store/tasks.js';
 import type { Tx } from '../store/schema.js';
 import type { TaskHandler } from './task.js';
+import * as searchIndex from '../services/search-index.js';
 
 export interface FaceClusteringPayload {
   library_id: string;
@@ -45,6 +46,9 @@ export async function clusterLibrary(trx: Tx, deps: { dialect: import('../store/
   const events: eventStore.NewEvent[] = [];
   const touched = new Set<string>();
   const created: string[] = [];
+  // New people are unnamed: only moves to or from a named person change search documents.
+  const named = new Set(people.filter((p) => p.name !== null).map((p) => p.id));
+  const renamedAssets = new Set<string>();
 
   for (const group of plan.newPeople) {
     const id = newId('person');
@@ -60,10 +64,12 @@ export async function clusterLibrary(trx: Tx, deps: { dialect: import('../store/
     const from = byId.get(faceId)!.personId;
     if (!(await faceStore.moveIfUnchanged(trx, faceId, from, to, now))) continue;
     for (const p of [from, to]) if (p) touched.add(p);
+    if ((from && named.has(from)) || (to && named.has(to))) renamedAssets.add(byId.get(faceId)!.assetId);
     events.push({ library_id: libraryId, entity_type: 'face', entity_id: faceId, event_type: 'face_updated', payload: { person_id: to } });
   }
   for (const p of touched) await peopleStore.lockFaces(trx, p);
   const changed = new Set(await peopleStore.refresh(trx, [...touched], now));
+  await searchIndex.refresh(trx, now, [...renamedAssets]);
 
   // Unnamed people clustering emptied, with nothing a user set, go away.
   const emptied = (await peopleStore.findByIds(trx, libraryId, [...touched])).filter(

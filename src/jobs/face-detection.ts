@@ -19,6 +19,7 @@ import * as taskStore from '../store/tasks.js';
 import { type AssetTaskPayload, permanentIfUndecodable } from './asset-task.js';
 import { faceClusteringTask } from './face-clustering.js';
 import type { TaskHandler } from './task.js';
+import * as searchIndex from '../services/search-index.js';
 
 /** Where in a video faces are looked for: a few frames spread over the clip. */
 export function sampleTimesMs(durationS: number | null): number[] {
@@ -121,6 +122,7 @@ export const faceDetection: TaskHandler<AssetTaskPayload> = {
       const stalePeople = [...new Set(stale.map((f) => f.person_id).filter((p): p is string => p !== null))];
       for (const p of stalePeople) await peopleStore.lockFaces(trx, p);
       const changedPeople = await peopleStore.refresh(trx, stalePeople, now);
+      if (stalePeople.length) await searchIndex.refresh(trx, now, [asset.id]);
       await eventStore.append(trx, deps.dialect, now, [
         ...stale.map((f) => ({ library_id: asset.library_id, entity_type: 'face' as const, entity_id: f.id, event_type: 'face_deleted' })),
         ...rows.map((f) => ({ library_id: asset.library_id, entity_type: 'face' as const, entity_id: f.id, event_type: 'face_created' })),

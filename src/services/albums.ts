@@ -10,6 +10,7 @@ import * as eventStore from '../store/events.js';
 import type { Executor, Tx } from '../store/schema.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import * as libraries from './libraries.js';
+import * as searchIndex from './search-index.js';
 
 /** An album with the assets its response describes: the effective cover and the live capture-time span. */
 export interface AlbumView {
@@ -147,6 +148,7 @@ export async function update(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, who: 
     if (Object.keys(changes).length === 0) return view(trx, album);
     const now = nowText(deps);
     await albumStore.update(trx, album.id, { ...changes, updated_at: now });
+    if (changes.name !== undefined) await searchIndex.refreshAlbums(trx, now, [album.id]);
     await eventStore.append(trx, deps.dialect, now, await albumUpdatedEvents(trx, [album.id]));
     return view(trx, { ...album, ...changes, updated_at: now });
   });
@@ -176,8 +178,11 @@ export async function list(deps: Pick<Deps, 'db' | 'clock' | 'config'>, who: Pri
 export async function remove(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, who: Principal, id: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const album = await lockOrThrow(trx, deps.dialect, who, id);
+    const members = (await albumStore.linksOfAlbum(trx, album.id)).map((l) => l.asset_id);
     await albumStore.deleteById(trx, album.id);
-    await eventStore.append(trx, deps.dialect, nowText(deps), [{ library_id: album.library_id, entity_type: 'album', entity_id: album.id, event_type: 'album_deleted' }]);
+    const now = nowText(deps);
+    await searchIndex.refresh(trx, now, members);
+    await eventStore.append(trx, deps.dialect, now, [{ library_id: album.library_id, entity_type: 'album', entity_id: album.id, event_type: 'album_deleted' }]);
   });
 }
 
@@ -206,6 +211,7 @@ export async function addAssets(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, wh
     }));
     await albumStore.insertLinks(trx, links);
     await albumStore.adjustCounts(trx, new Map([[album.id, links.length]]), now);
+    await searchIndex.refresh(trx, now, outcome.added_assets);
     await eventStore.append(trx, deps.dialect, now, [...links.map((l) => linkEvent(l, 'album_asset_added')), ...(await albumUpdatedEvents(trx, [album.id]))]);
     return outcome;
   });
@@ -232,6 +238,7 @@ export async function removeAssets(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>,
     await albumStore.adjustCounts(trx, new Map([[album.id, -live.length]]), now);
     await albumStore.deleteLinks(trx, links.map((l) => l.id));
     await albumStore.clearCovers(trx, [album.id], [...removed], now);
+    await searchIndex.refresh(trx, now, [...removed]);
     await eventStore.append(trx, deps.dialect, now, [...links.map((l) => linkEvent(l, 'album_asset_removed')), ...(await albumUpdatedEvents(trx, [album.id]))]);
   });
 }

@@ -13,6 +13,7 @@ import type { Executor, Tx } from '../store/schema.js';
 import * as taskStore from '../store/tasks.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 import * as libraries from './libraries.js';
+import * as searchIndex from './search-index.js';
 
 export interface ClusterAssignment {
   distance_to_person: number | null;
@@ -153,6 +154,7 @@ export async function create(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'conf
     if (person) {
       events.push({ library_id: library.id, entity_type: 'face', entity_id: row.id, event_type: 'face_updated', payload: { person_id: person.id } });
       events.push(...(await settlePeople(trx, library.id, [person.id], now)));
+      await searchIndex.refresh(trx, now, [asset.id]);
     }
     await eventStore.append(trx, deps.dialect, now, events);
     return row;
@@ -177,6 +179,7 @@ export async function update(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'conf
       { library_id: current.library_id, entity_type: 'face', entity_id: id, event_type: 'face_updated', payload: { person_id: target } },
       ...(await settlePeople(trx, current.library_id, [current.person_id, target], now)),
     ];
+    await searchIndex.refresh(trx, now, [current.asset_id]);
     await eventStore.append(trx, deps.dialect, now, events);
     // A detached automatic face goes back to the pool: clustering will look at it again.
     if (target === null && current.source === 'automatic') await taskStore.enqueue(trx, now, [faceClusteringTask(current.library_id)]);
@@ -194,6 +197,7 @@ export async function remove(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'conf
     if (!current) throw new NotFound('Face not found');
     const now = nowText(deps);
     await faceStore.deleteByIds(trx, [id]);
+    if (current.person_id) await searchIndex.refresh(trx, now, [current.asset_id]);
     await eventStore.append(trx, deps.dialect, now, [
       { library_id: current.library_id, entity_type: 'face', entity_id: id, event_type: 'face_deleted' },
       ...(await settlePeople(trx, current.library_id, [current.person_id], now)),

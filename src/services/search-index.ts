@@ -2,8 +2,8 @@
  * The `search_index` step: rebuilds the search documents of some assets from what is known now.
  * It runs inside the transaction of every change to one of its inputs (upload, PATCH, reverse
  * geocoding, video metadata, the embedding task's labels and OCR, the AI description), so the
- * index commits with the change. Other features call `refresh` from their own transactions when
- * they change an input (a person's name, an album's name or membership).
+ * index commits with the change. People and albums refresh the documents they name from their
+ * own transactions: a person's name or visibility, a face's person, an album's name or members.
  */
 import { effectiveValues } from '../domain/asset-metadata.js';
 import { displayLabel } from '../domain/display-label.js';
@@ -34,13 +34,14 @@ export function parseLabels(json: string | null | undefined): StoredLabel[] {
   }
 }
 
-/**
- * Everything the document builder takes, from the rows at hand. People and album names join
- * here once faces/people (migration 0006) and albums (0004) exist: `refresh` loads them per asset
- * and passes them as `people` and `albums`, and the transactions that rename a person or an
- * album, assign a face or change album membership call `refresh` for the assets concerned.
- */
-export function documentInput(asset: AssetRow, metadata: MetadataRow | undefined, analysis: AnalysisRow | undefined): SearchDocumentInput {
+/** Names from other entities that an asset's document carries. */
+export interface AssetNames {
+  people?: readonly string[];
+  albums?: readonly string[];
+}
+
+/** Everything the document builder takes, from the rows at hand. */
+export function documentInput(asset: AssetRow, metadata: MetadataRow | undefined, analysis: AnalysisRow | undefined, names: AssetNames = {}): SearchDocumentInput {
   const effective = metadata ? effectiveValues(metadata, metadata) : undefined;
   return {
     fileName: asset.original_file_name,
@@ -60,6 +61,8 @@ export function documentInput(asset: AssetRow, metadata: MetadataRow | undefined
     mediaType: asset.media_type,
     labels: parseLabels(analysis?.labels).map((l) => l.label),
     ocrText: analysis?.ocr_text,
+    people: names.people,
+    albums: names.albums,
   };
 }
 
@@ -70,7 +73,20 @@ export async function refresh(trx: Executor, now: string, assetIds: string[]): P
   const assets = await assetStore.findByIdsAnyLibrary(trx, ids);
   const metadata = new Map((await assetStore.findMetadata(trx, ids)).map((m) => [m.asset_id, m]));
   const analysis = new Map((await searchStore.findAnalysis(trx, ids)).map((a) => [a.asset_id, a]));
-  for (const asset of assets) await write(trx, now, asset, metadata.get(asset.id), analysis.get(asset.id));
+  const names = await searchStore.namesOnAssets(trx, ids);
+  for (const asset of assets) {
+    await write(trx, now, asset, metadata.get(asset.id), analysis.get(asset.id), { people: names.people.get(asset.id), albums: names.albums.get(asset.id) });
+  }
+}
+
+/** After a person's name or visibility changed: the documents of the assets showing them. */
+export async function refreshPeople(trx: Executor, now: string, personIds: string[]): Promise<void> {
+  await refresh(trx, now, await searchStore.assetsOfPeople(trx, personIds));
+}
+
+/** After an album's name changed: the documents of its members. */
+export async function refreshAlbums(trx: Executor, now: string, albumIds: string[]): Promise<void> {
+  await refresh(trx, now, await searchStore.assetsOfAlbums(trx, albumIds));
 }
 
 /** Indexes a new asset from the rows its upload is inserting (nothing to read back). */
@@ -78,8 +94,8 @@ export function indexNew(trx: Executor, now: string, asset: AssetRow, metadata: 
   return write(trx, now, asset, metadata, undefined);
 }
 
-async function write(trx: Executor, now: string, asset: AssetRow, metadata: MetadataRow | undefined, analysis: AnalysisRow | undefined): Promise<void> {
-  const document = buildSearchDocument(documentInput(asset, metadata, analysis));
+async function write(trx: Executor, now: string, asset: AssetRow, metadata: MetadataRow | undefined, analysis: AnalysisRow | undefined, names?: AssetNames): Promise<void> {
+  const document = buildSearchDocument(documentInput(asset, metadata, analysis, names));
   await searchStore.putDocument(trx, { asset_id: asset.id, library_id: asset.library_id, document, updated_at: now });
   await searchStore.addTerms(trx, asset.library_id, vocabularyOf(document));
 }

@@ -105,6 +105,48 @@ export async function nearest(db: Executor, dialect: DialectAdapter, f: AssetFil
   return dialect.vectors.nearest(db, { ...base, k: q.k, within: filtered(db, dialect, f).select('assets.id') });
 }
 
+/** Names the search document carries: named, visible people with a face in the asset, and its albums. */
+export async function namesOnAssets(db: Executor, assetIds: string[]): Promise<{ people: Map<string, string[]>; albums: Map<string, string[]> }> {
+  const people = new Map<string, string[]>();
+  const albums = new Map<string, string[]>();
+  if (assetIds.length === 0) return { people, albums };
+  const personRows = await db
+    .selectFrom('faces')
+    .innerJoin('people', 'people.id', 'faces.person_id')
+    .select(['faces.asset_id', 'people.name'])
+    .distinct()
+    .where('faces.asset_id', 'in', assetIds)
+    .where('people.name', 'is not', null)
+    .where('people.is_hidden', '=', 0)
+    .orderBy('people.name')
+    .execute();
+  const albumRows = await db
+    .selectFrom('album_assets')
+    .innerJoin('albums', 'albums.id', 'album_assets.album_id')
+    .select(['album_assets.asset_id', 'albums.name'])
+    .where('album_assets.asset_id', 'in', assetIds)
+    .orderBy('albums.name')
+    .execute();
+  const add = (map: Map<string, string[]>, id: string, name: string) => map.set(id, [...(map.get(id) ?? []), name]);
+  for (const r of personRows) add(people, r.asset_id, r.name!);
+  for (const r of albumRows) add(albums, r.asset_id, r.name);
+  return { people, albums };
+}
+
+/** Assets with a face of one of these people. */
+export async function assetsOfPeople(db: Executor, personIds: string[]): Promise<string[]> {
+  if (personIds.length === 0) return [];
+  const rows = await db.selectFrom('faces').select('asset_id').distinct().where('person_id', 'in', personIds).execute();
+  return rows.map((r) => r.asset_id);
+}
+
+/** Assets held by one of these albums. */
+export async function assetsOfAlbums(db: Executor, albumIds: string[]): Promise<string[]> {
+  if (albumIds.length === 0) return [];
+  const rows = await db.selectFrom('album_assets').select('asset_id').distinct().where('album_id', 'in', albumIds).execute();
+  return rows.map((r) => r.asset_id);
+}
+
 export function findAnalysis(db: Executor, assetIds: string[]): Promise<AnalysisRow[]> {
   if (assetIds.length === 0) return Promise.resolve([]);
   return db.selectFrom('asset_analysis').selectAll().where('asset_id', 'in', assetIds).execute();
