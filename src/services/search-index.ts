@@ -66,17 +66,26 @@ export function documentInput(asset: AssetRow, metadata: MetadataRow | undefined
   };
 }
 
-/** Rebuilds the documents of `assetIds` (missing ids are ignored) in the caller's transaction. */
+/**
+ * Rebuilds the documents of `assetIds` (missing ids are ignored) in the caller's transaction.
+ * Rows are written in id order and words in sorted order, so concurrent refreshes of
+ * overlapping assets (two album additions) wait for each other on PostgreSQL, never deadlock.
+ */
 export async function refresh(trx: Executor, now: string, assetIds: string[]): Promise<void> {
-  const ids = [...new Set(assetIds)];
+  const ids = [...new Set(assetIds)].sort();
   if (ids.length === 0) return;
-  const assets = await assetStore.findByIdsAnyLibrary(trx, ids);
+  const assets = (await assetStore.findByIdsAnyLibrary(trx, ids)).sort((a, b) => (a.id < b.id ? -1 : 1));
   const metadata = new Map((await assetStore.findMetadata(trx, ids)).map((m) => [m.asset_id, m]));
   const analysis = new Map((await searchStore.findAnalysis(trx, ids)).map((a) => [a.asset_id, a]));
   const names = await searchStore.namesOnAssets(trx, ids);
+  const words = new Map<string, Set<string>>();
   for (const asset of assets) {
-    await write(trx, now, asset, metadata.get(asset.id), analysis.get(asset.id), { people: names.people.get(asset.id), albums: names.albums.get(asset.id) });
+    const document = buildSearchDocument(documentInput(asset, metadata.get(asset.id), analysis.get(asset.id), { people: names.people.get(asset.id), albums: names.albums.get(asset.id) }));
+    await searchStore.putDocument(trx, { asset_id: asset.id, library_id: asset.library_id, document, updated_at: now });
+    const library = words.get(asset.library_id) ?? words.set(asset.library_id, new Set()).get(asset.library_id)!;
+    for (const word of vocabularyOf(document)) library.add(word);
   }
+  for (const [libraryId, set] of words) await searchStore.addTerms(trx, libraryId, [...set].sort());
 }
 
 /** After a person's name or visibility changed: the documents of the assets showing them. */
@@ -90,14 +99,10 @@ export async function refreshAlbums(trx: Executor, now: string, albumIds: string
 }
 
 /** Indexes a new asset from the rows its upload is inserting (nothing to read back). */
-export function indexNew(trx: Executor, now: string, asset: AssetRow, metadata: MetadataRow): Promise<void> {
-  return write(trx, now, asset, metadata, undefined);
-}
-
-async function write(trx: Executor, now: string, asset: AssetRow, metadata: MetadataRow | undefined, analysis: AnalysisRow | undefined, names?: AssetNames): Promise<void> {
-  const document = buildSearchDocument(documentInput(asset, metadata, analysis, names));
+export async function indexNew(trx: Executor, now: string, asset: AssetRow, metadata: MetadataRow): Promise<void> {
+  const document = buildSearchDocument(documentInput(asset, metadata, undefined));
   await searchStore.putDocument(trx, { asset_id: asset.id, library_id: asset.library_id, document, updated_at: now });
-  await searchStore.addTerms(trx, asset.library_id, vocabularyOf(document));
+  await searchStore.addTerms(trx, asset.library_id, vocabularyOf(document).sort());
 }
 
 /**

@@ -15,7 +15,7 @@ describe.each(DIALECTS)('places and time on %s', (dialect) => {
       ids.set(file.path, res.json().id);
     }
     await t.runtime.worker.runUntilIdle();
-  });
+  }, 180_000);
   afterAll(async () => {
     await t.close();
   });

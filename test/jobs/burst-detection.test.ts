@@ -175,6 +175,7 @@ describe.each(DIALECTS)('burst_detection on %s', (dialect) => {
       ['canon.jpg', 'jpeg/camera/Canon_40D.jpg', '2024:05:01 12:00:00', '500'],
     ];
     const ids: Record<string, string> = {};
+    t.clock.freeze();
     for (const [name, source, when, subsec] of shots) {
       const res = await uploadBuffer(t, name, await frame(name, source, when, subsec), { library_id: lib, device_asset_id: name });
       expect(res.statusCode, name).toBe(201);

@@ -12,9 +12,14 @@ export const TEST_API_KEY = 'apikey_test_0123456789abcdefghij';
 /** A clock tests can move (backoff, leases); it follows real time from where it was set. */
 export class TestClock {
   private offsetMs = 0;
-  now = (): Date => new Date(Date.now() + this.offsetMs);
+  private frozenAt: number | undefined;
+  now = (): Date => new Date((this.frozenAt ?? Date.now()) + this.offsetMs);
   advance(ms: number): void {
     this.offsetMs += ms;
+  }
+  /** Stops the clock (it still moves by `advance`): delays stay pending however slow the machine. */
+  freeze(): void {
+    this.frozenAt ??= Date.now();
   }
 }
 
