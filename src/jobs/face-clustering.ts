@@ -69,7 +69,6 @@ export async function clusterLibrary(trx: Tx, deps: { dialect: import('../store/
   }
   for (const p of touched) await peopleStore.lockFaces(trx, p);
   const changed = new Set(await peopleStore.refresh(trx, [...touched], now));
-  await searchIndex.refresh(trx, now, [...renamedAssets]);
 
   // Unnamed people clustering emptied, with nothing a user set, go away.
   const emptied = (await peopleStore.findByIds(trx, libraryId, [...touched])).filter(
@@ -83,6 +82,7 @@ export async function clusterLibrary(trx: Tx, deps: { dialect: import('../store/
   }
   for (const id of gone) events.push({ library_id: libraryId, entity_type: 'person', entity_id: id, event_type: 'person_deleted' });
   await eventStore.append(trx, deps.dialect, now, events);
+  await searchIndex.refresh(trx, now, [...renamedAssets]);
   const moved = events.filter((e) => e.event_type === 'face_updated').length;
   return { faces: rows.length, moved, created: created.length - [...gone].filter((id) => created.includes(id)).length, deleted: [...gone].filter((id) => !created.includes(id)).length };
 }

@@ -122,12 +122,12 @@ export const faceDetection: TaskHandler<AssetTaskPayload> = {
       const stalePeople = [...new Set(stale.map((f) => f.person_id).filter((p): p is string => p !== null))];
       for (const p of stalePeople) await peopleStore.lockFaces(trx, p);
       const changedPeople = await peopleStore.refresh(trx, stalePeople, now);
-      if (stalePeople.length) await searchIndex.refresh(trx, now, [asset.id]);
       await eventStore.append(trx, deps.dialect, now, [
         ...stale.map((f) => ({ library_id: asset.library_id, entity_type: 'face' as const, entity_id: f.id, event_type: 'face_deleted' })),
         ...rows.map((f) => ({ library_id: asset.library_id, entity_type: 'face' as const, entity_id: f.id, event_type: 'face_created' })),
         ...changedPeople.map((id) => ({ library_id: asset.library_id, entity_type: 'person' as const, entity_id: id, event_type: 'person_updated' })),
       ]);
+      if (stalePeople.length) await searchIndex.refresh(trx, now, [asset.id]);
       if (rows.length || stale.length) await taskStore.enqueue(trx, now, [faceClusteringTask(asset.library_id)]);
       return rows.length;
     });

@@ -148,8 +148,8 @@ export async function update(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, who: 
     if (Object.keys(changes).length === 0) return view(trx, album);
     const now = nowText(deps);
     await albumStore.update(trx, album.id, { ...changes, updated_at: now });
-    if (changes.name !== undefined) await searchIndex.refreshAlbums(trx, now, [album.id]);
     await eventStore.append(trx, deps.dialect, now, await albumUpdatedEvents(trx, [album.id]));
+    if (changes.name !== undefined) await searchIndex.refreshAlbums(trx, now, [album.id]);
     return view(trx, { ...album, ...changes, updated_at: now });
   });
 }
@@ -181,8 +181,8 @@ export async function remove(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, who: 
     const members = (await albumStore.linksOfAlbum(trx, album.id)).map((l) => l.asset_id);
     await albumStore.deleteById(trx, album.id);
     const now = nowText(deps);
-    await searchIndex.refresh(trx, now, members);
     await eventStore.append(trx, deps.dialect, now, [{ library_id: album.library_id, entity_type: 'album', entity_id: album.id, event_type: 'album_deleted' }]);
+    await searchIndex.refresh(trx, now, members);
   });
 }
 
@@ -211,8 +211,8 @@ export async function addAssets(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, wh
     }));
     await albumStore.insertLinks(trx, links);
     await albumStore.adjustCounts(trx, new Map([[album.id, links.length]]), now);
-    await searchIndex.refresh(trx, now, outcome.added_assets);
     await eventStore.append(trx, deps.dialect, now, [...links.map((l) => linkEvent(l, 'album_asset_added')), ...(await albumUpdatedEvents(trx, [album.id]))]);
+    await searchIndex.refresh(trx, now, outcome.added_assets);
     return outcome;
   });
 }
@@ -238,8 +238,8 @@ export async function removeAssets(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>,
     await albumStore.adjustCounts(trx, new Map([[album.id, -live.length]]), now);
     await albumStore.deleteLinks(trx, links.map((l) => l.id));
     await albumStore.clearCovers(trx, [album.id], [...removed], now);
-    await searchIndex.refresh(trx, now, [...removed]);
     await eventStore.append(trx, deps.dialect, now, [...links.map((l) => linkEvent(l, 'album_asset_removed')), ...(await albumUpdatedEvents(trx, [album.id]))]);
+    await searchIndex.refresh(trx, now, [...removed]);
   });
 }
 

@@ -154,9 +154,9 @@ export async function create(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'conf
     if (person) {
       events.push({ library_id: library.id, entity_type: 'face', entity_id: row.id, event_type: 'face_updated', payload: { person_id: person.id } });
       events.push(...(await settlePeople(trx, library.id, [person.id], now)));
-      await searchIndex.refresh(trx, now, [asset.id]);
     }
     await eventStore.append(trx, deps.dialect, now, events);
+    if (person) await searchIndex.refresh(trx, now, [asset.id]);
     return row;
   });
   return { face };
@@ -179,8 +179,8 @@ export async function update(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'conf
       { library_id: current.library_id, entity_type: 'face', entity_id: id, event_type: 'face_updated', payload: { person_id: target } },
       ...(await settlePeople(trx, current.library_id, [current.person_id, target], now)),
     ];
-    await searchIndex.refresh(trx, now, [current.asset_id]);
     await eventStore.append(trx, deps.dialect, now, events);
+    await searchIndex.refresh(trx, now, [current.asset_id]);
     // A detached automatic face goes back to the pool: clustering will look at it again.
     if (target === null && current.source === 'automatic') await taskStore.enqueue(trx, now, [faceClusteringTask(current.library_id)]);
     return { ...current, ...change };
@@ -197,10 +197,10 @@ export async function remove(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'conf
     if (!current) throw new NotFound('Face not found');
     const now = nowText(deps);
     await faceStore.deleteByIds(trx, [id]);
-    if (current.person_id) await searchIndex.refresh(trx, now, [current.asset_id]);
     await eventStore.append(trx, deps.dialect, now, [
       { library_id: current.library_id, entity_type: 'face', entity_id: id, event_type: 'face_deleted' },
       ...(await settlePeople(trx, current.library_id, [current.person_id], now)),
     ]);
+    if (current.person_id) await searchIndex.refresh(trx, now, [current.asset_id]);
   });
 }

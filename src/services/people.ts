@@ -87,10 +87,10 @@ export async function update(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'conf
     if (patch.is_hidden !== undefined) changes.is_hidden = patch.is_hidden ? 1 : 0;
     if (patch.thumbnail_face_id !== undefined) changes.thumbnail_face_id = patch.thumbnail_face_id;
     await peopleStore.update(trx, id, changes);
+    await eventStore.append(trx, deps.dialect, now, [{ library_id: current.library_id, entity_type: 'person', entity_id: id, event_type: 'person_updated' }]);
     if ((changes.name !== undefined && changes.name !== current.name) || (changes.is_hidden !== undefined && changes.is_hidden !== current.is_hidden)) {
       await searchIndex.refreshPeople(trx, now, [id]);
     }
-    await eventStore.append(trx, deps.dialect, now, [{ library_id: current.library_id, entity_type: 'person', entity_id: id, event_type: 'person_updated' }]);
     return { ...current, ...changes };
   });
   return view(person, false);
@@ -192,11 +192,11 @@ export async function remove(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'conf
     const faces = await faceStore.byPeople(trx, [id]);
     await faceStore.setPerson(trx, faces.map((f) => f.id), { person_id: null, assigned_by: null, detached_from: null, updated_at: now });
     await peopleStore.deleteByIds(trx, [id]);
-    await searchIndex.refresh(trx, now, faces.map((f) => f.asset_id));
     await eventStore.append(trx, deps.dialect, now, [
       ...faces.map((f) => ({ library_id: seen.library_id, entity_type: 'face' as const, entity_id: f.id, event_type: 'face_updated', payload: { person_id: null } })),
       { library_id: seen.library_id, entity_type: 'person', entity_id: id, event_type: 'person_deleted' },
     ]);
+    await searchIndex.refresh(trx, now, faces.map((f) => f.asset_id));
     if (faces.some((f) => f.source === 'automatic')) await taskStore.enqueue(trx, now, [faceClusteringTask(seen.library_id)]);
   });
   deps.wake();
@@ -220,7 +220,6 @@ export async function merge(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'confi
     await faceStore.setPerson(trx, faces.map((f) => f.id), { person_id: targetId, assigned_by: 'user', detached_from: null, updated_at: now });
     for (const s of sources) await peopleStore.lockFaces(trx, s);
     await peopleStore.deleteByIds(trx, sources);
-    await searchIndex.refresh(trx, now, faces.map((f) => f.asset_id));
     const events: eventStore.NewEvent[] = [
       ...faces.map((f) => ({ library_id: target.library_id, entity_type: 'face' as const, entity_id: f.id, event_type: 'face_updated', payload: { person_id: targetId } })),
       ...sources.map((s) => ({ library_id: target.library_id, entity_type: 'person' as const, entity_id: s, event_type: 'person_deleted' })),
@@ -232,6 +231,7 @@ export async function merge(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'confi
       events.push({ library_id: target.library_id, entity_type: 'person', entity_id: targetId, event_type: 'person_updated' });
     }
     await eventStore.append(trx, deps.dialect, now, events);
+    await searchIndex.refresh(trx, now, faces.map((f) => f.asset_id));
     return after ? view(after, false) : undefined;
   });
 }

@@ -4,6 +4,8 @@
  * geocoding, video metadata, the embedding task's labels and OCR, the AI description), so the
  * index commits with the change. People and albums refresh the documents they name from their
  * own transactions: a person's name or visibility, a face's person, an album's name or members.
+ * Documents are written after the transaction's events (the lock order of store/assets.ts), so
+ * a refresh never holds document rows while it waits for the event stream.
  */
 import { effectiveValues } from '../domain/asset-metadata.js';
 import { displayLabel } from '../domain/display-label.js';

@@ -158,7 +158,8 @@ export function findInLibraries(db: Executor, userId: string, id: string): Promi
 
 /**
  * Row-lock order, everywhere, so concurrent writers on PostgreSQL wait instead of deadlocking:
- * library → assets (by id) → albums (by id) → user → the event stream (events are appended last).
+ * library → assets (by id) → albums (by id) → user → the event stream → search documents (by id;
+ * services/search-index.ts writes them after the events).
  * Each function below locks in id order.
  */
 
