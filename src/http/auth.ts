@@ -20,12 +20,15 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** `Authorization: Bearer <api key>` on every route not marked public (§3.1). */
+/**
+ * `Authorization: Bearer <api key>` on every route not marked public (§3.1). A path no route
+ * serves answers 404 whoever asks, as FastAPI routes before it authenticates.
+ */
 export const authPlugin = fp(
   async (app: FastifyInstance, opts: { deps: Pick<Deps, 'db'> }) => {
     app.decorateRequest('principal', null);
     app.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config?.public) return;
+      if (request.is404 || request.routeOptions.config?.public) return;
       const header = request.headers.authorization;
       const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
       if (!match) throw new Unauthorized('Not authenticated: send Authorization: Bearer <API key>');

@@ -209,12 +209,16 @@ describe.each(DIALECTS)('auth, users, libraries and error shapes on %s', (dialec
   });
 
   describe('error shapes', () => {
-    it('an unknown route answers 404 {detail: "Not Found"}', async () => {
+    it('an unknown route answers 404 {detail: "Not Found"}, with or without a key', async () => {
       for (const url of ['/api/nope', '/api/assets/x/y/z', '/nothing', '/api']) {
-        const res = await t.api('GET', url);
-        expect(res.statusCode, url).toBe(404);
-        expect(res.json()).toEqual({ detail: 'Not Found' });
+        for (const key of [undefined, null, 'apikey_wrong']) {
+          const res = await t.api('GET', url, { key });
+          expect(res.statusCode, `${url} ${key}`).toBe(404);
+          expect(res.json()).toEqual({ detail: 'Not Found' });
+        }
       }
+      // A known route still wants the key.
+      expect((await t.api('GET', '/api/assets', { key: null })).statusCode).toBe(401);
     });
 
     it('malformed JSON answers 422 json_invalid, and nothing is written', async () => {
