@@ -82,6 +82,6 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   await app.register(eventRoutes, { prefix: '/api/events', deps });
   await app.register(taskRoutes, { prefix: '/api/tasks', deps });
   await app.register(mediaRoutes, { prefix: '/media', deps });
-  await app.register(webUiRoutes);
+  await app.register(webUiRoutes, { config: deps.config });
   return app;
 }

@@ -6,6 +6,7 @@ let key = localStorage.getItem('eucalypt.apiKey') ?? '';
 let cursor = null;
 let lastDay = '';
 
+/** `path` is relative (`api/assets`): the page's <base> carries the server's public path prefix. */
 async function api(path, init = {}) {
   const res = await fetch(path, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
   const body = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
@@ -57,7 +58,7 @@ function tile(asset) {
 }
 
 async function view(id) {
-  const asset = await api(`/api/assets/${id}?include=variants,metadata`);
+  const asset = await api(`api/assets/${id}?include=variants,metadata`);
   const video = asset.asset_urls.playback;
   $('viewer-video').hidden = !video;
   $('viewer-img').hidden = Boolean(video);
@@ -71,7 +72,7 @@ async function view(id) {
 async function loadPage() {
   const q = new URLSearchParams({ limit: '120' });
   if (cursor) q.set('starting_after_id', cursor);
-  const page = await api(`/api/assets?${q}`);
+  const page = await api(`api/assets?${q}`);
   for (const asset of page.data) $('grid').append(tile(asset));
   cursor = page.data.at(-1)?.id ?? cursor;
   $('more').hidden = !page.has_more;
@@ -79,7 +80,7 @@ async function loadPage() {
 
 async function open() {
   try {
-    const [me, libraries] = await Promise.all([api('/api/users/me'), api('/api/libraries')]);
+    const [me, libraries] = await Promise.all([api('api/users/me'), api('api/libraries')]);
     $('signin').hidden = true;
     $('signout').hidden = false;
     $('status').textContent = `${libraries.map((l) => `${l.name}: ${l.asset_count} items`).join(' · ')} · ${(me.storage_used_bytes / 1e9).toFixed(2)} GB`;
@@ -104,7 +105,7 @@ async function upload(files) {
     form.set('file_modified_at', new Date(file.lastModified).toISOString());
     form.set('asset_data', file, file.name);
     try {
-      await api('/api/assets', { method: 'POST', body: form });
+      await api('api/assets', { method: 'POST', body: form });
     } catch (err) {
       alert(`${file.name}: ${err.message}`);
     }

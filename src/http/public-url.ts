@@ -17,8 +17,13 @@ export function publicBase(request: FastifyRequest, config: Pick<Config, 'public
   return `${protocol}://${host}`;
 }
 
-/** The top-level paths the app serves; a public path prefix is stripped only in front of these. */
-const SERVED = /^\/(?:api|media)(?:[/?]|$)|^\/openapi\.json(?:\?|$)/;
+/** The top-level paths the app serves (API, media, OpenAPI, the web UI); a public path prefix is stripped only in front of these. */
+const SERVED = /^\/(?:api|media)(?:[/?]|$)|^\/(?:openapi\.json|app\.js|app\.css|thumbhash\.js)?(?:\?|$)/;
+
+/** The path prefix of EUCALYPT_PUBLIC_URL without a trailing slash (`/photos`), or `''`. */
+export function publicPathPrefix(config: Pick<Config, 'publicUrl'>): string {
+  return config.publicUrl ? new URL(config.publicUrl).pathname.replace(/\/+$/, '') : '';
+}
 
 /**
  * For Fastify's `rewriteUrl`: when EUCALYPT_PUBLIC_URL has a path prefix (https://example.org/photos),
@@ -26,11 +31,12 @@ const SERVED = /^\/(?:api|media)(?:[/?]|$)|^\/openapi\.json(?:\?|$)/;
  * strips it); both reach the same routes. Other URLs pass unchanged.
  */
 export function prefixStripper(config: Pick<Config, 'publicUrl'>): ((url: string) => string) | undefined {
-  const prefix = config.publicUrl ? new URL(config.publicUrl).pathname.replace(/\/+$/, '') : '';
+  const prefix = publicPathPrefix(config);
   if (prefix === '') return undefined;
   return (url) => {
     if (!url.startsWith(prefix)) return url;
-    const rest = url.slice(prefix.length);
+    // `/photos` alone is the web UI, like `/photos/`.
+    const rest = url.slice(prefix.length) || '/';
     return SERVED.test(rest) ? rest : url;
   };
 }

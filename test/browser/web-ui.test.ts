@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_API_KEY, type TestApp } from '../support/app.js';
@@ -23,7 +24,8 @@ describe('the built-in web UI', () => {
     await t?.close();
   });
 
-  it('signs in with an API key, shows the library with thumbnails and opens a photo', async () => {
+  /** Signs in at `url`, waits for every thumbnail, opens the Madrid photo. */
+  async function browse(url: string) {
     const page = await (await browser.newContext()).newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -43,5 +45,27 @@ describe('the built-in web UI', () => {
     await page.waitForFunction(() => (document.querySelector('#viewer-img') as HTMLImageElement).naturalWidth > 0);
     expect(await page.textContent('#viewer-caption')).toContain('Madrid');
     expect(errors).toEqual([]);
+  }
+
+  it('signs in with an API key, shows the library with thumbnails and opens a photo', async () => {
+    await browse(url);
+  }, 120_000);
+
+  it('works the same under a public URL with a path prefix', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const prefixed = await createTestApp('sqlite', { EUCALYPT_PUBLIC_URL: `http://127.0.0.1:${port}/photos` });
+    try {
+      for (const path of PHOTOS) expect((await uploadFile(prefixed, mediaFile(path))).statusCode).toBe(201);
+      await prefixed.runtime.worker.runUntilIdle();
+      await prefixed.app.listen({ host: '127.0.0.1', port });
+      await browse(`http://127.0.0.1:${port}/photos`);
+    } finally {
+      await prefixed.close();
+    }
   }, 120_000);
 });

@@ -269,6 +269,15 @@ describe.each(DIALECTS)('browser clients on %s', (dialect) => {
       expect((await t.api('GET', '/photos/elsewhere')).statusCode).toBe(404);
     });
 
+    it('serves the web UI under the prefix, its page based there', async () => {
+      for (const url of ['/photos', '/photos/', '/']) {
+        const page = await t.app.inject({ method: 'GET', url });
+        expect(page.statusCode, url).toBe(200);
+        expect(page.body, url).toContain('<base href="/photos/">');
+      }
+      for (const url of ['/photos/app.js', '/photos/app.css', '/photos/thumbhash.js']) expect((await t.app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
+    });
+
     it('reflects a listed origin (with Vary: Origin) and gives other origins no access', async () => {
       const auth = { authorization: `Bearer ${TEST_API_KEY}` };
       const allowed = await t.app.inject({ method: 'GET', url: '/api/assets', headers: { ...auth, origin: ALLOWED } });
