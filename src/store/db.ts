@@ -15,14 +15,13 @@ export interface Store {
 }
 
 export function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Store {
-  let opened;
   if (config.databaseUrl) {
-    opened = openPostgres(config.databaseUrl);
-  } else {
-    fs.mkdirSync(config.dataDir, { recursive: true });
-    opened = openSqlite(path.join(config.dataDir, 'eucalypt.db'));
+    const opened = openPostgres(config.databaseUrl);
+    return { db: opened.db, dialect: opened.adapter, close: () => opened.db.destroy() };
   }
-  return { db: opened.db, dialect: opened.adapter, close: () => opened.db.destroy() };
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const opened = openSqlite(path.join(config.dataDir, 'eucalypt.db'));
+  return { db: opened.db, dialect: opened.adapter, close: opened.close };
 }
 
 export async function migrate(db: Db): Promise<string[]> {

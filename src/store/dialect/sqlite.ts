@@ -18,7 +18,7 @@ function checkDims(dims: number): number {
  * sqlite-vec: one vec0 table per embedding size (its column type fixes the size), partitioned by
  * library, rowid = asset_embeddings.id; a trigger removes a row with its embedding.
  */
-function sqliteVectors(): VectorIndex {
+function sqliteVectors(forSearch: (executor: Executor) => Executor): VectorIndex {
   const ready = new Set<number>();
   const table = (dims: number) => sql.table(`asset_vec_${checkDims(dims)}`);
   return {
@@ -35,7 +35,8 @@ function sqliteVectors(): VectorIndex {
     },
     async nearest(db: Executor, q) {
       const vector = Buffer.from(q.vector.buffer, q.vector.byteOffset, q.vector.byteLength);
-      const exists = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${`asset_vec_${checkDims(q.dims)}`}`.execute(db);
+      const reader = forSearch(db);
+      const exists = await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${`asset_vec_${checkDims(q.dims)}`}`.execute(reader);
       if (!exists.rows[0]?.n) return [];
       // With `within`, the KNN only considers those assets' rows (exact, like the whole library).
       const within = q.within
@@ -44,7 +45,7 @@ function sqliteVectors(): VectorIndex {
       const { rows } = await sql<{ asset_id: string; distance: number }>`
         with knn as (select rowid, distance from ${table(q.dims)} where embedding match ${vector} and k = ${q.k} and library_id = ${q.libraryId} ${within})
         select e.asset_id, knn.distance from knn join asset_embeddings e on e.id = knn.rowid
-        where e.model = ${q.model} order by knn.distance`.execute(db);
+        where e.model = ${q.model} order by knn.distance`.execute(reader);
       return rows;
     },
   };
@@ -105,7 +106,17 @@ function withStatementCache(database: SqliteDatabase.Database): KyselySqliteData
   };
 }
 
-export function openSqlite(file: string): { db: Kysely<Database>; adapter: DialectAdapter } {
+/** Address space the search connection may map; pages count as memory only once read. */
+const SEARCH_MMAP_BYTES = 4 * 2 ** 30;
+
+/** The SQL functions and extensions every connection needs (distance filters, sqlite-vec). */
+function prepareConnection(database: SqliteDatabase.Database): SqliteDatabase.Database {
+  database.function('geo_distance_m', { deterministic: true }, haversineMetres);
+  sqliteVec.load(database);
+  return database;
+}
+
+export function openSqlite(file: string): { db: Kysely<Database>; adapter: DialectAdapter; close(): Promise<void> } {
   const database = new SqliteDatabase(file);
   database.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a commit survives a killed process (the WAL is in the OS before commit
@@ -113,12 +124,17 @@ export function openSqlite(file: string): { db: Kysely<Database>; adapter: Diale
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
-  // No mmap: mapped pages that searches touch count as the server's resident memory (RSS rose
-  // from ~230 to ~430 MB on a 100k library), a price the memory budget does not allow; with
-  // mmap a 100k × 512-d KNN took ~60 ms instead of ~100 ms.
-  database.function('geo_distance_m', { deterministic: true }, haversineMetres);
-  sqliteVec.load(database);
+  prepareConnection(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  // Searches scan whole indexes (FTS5, a KNN over every vector of a library) and read through
+  // their own read-only connection that maps the file: a 100k × 512-d KNN takes ~60 ms mapped
+  // and ~100+ ms through read() calls. The main connection does not map: the pages lists, reads
+  // and uploads touch stay in its small page cache instead of the server's resident memory.
+  const searchDatabase = prepareConnection(new SqliteDatabase(file, { readonly: true }));
+  searchDatabase.pragma(`mmap_size = ${SEARCH_MMAP_BYTES}`);
+  const searchDb = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(searchDatabase) }) });
+  // Inside a transaction a search must see the transaction's own writes: it stays on that connection.
+  const forSearch = (executor: Executor): Executor => (executor.isTransaction ? executor : searchDb);
   const adapter: DialectAdapter = {
     name: 'sqlite',
     // SQLite has a single writer and Kysely a single connection: transactions are already serial.
@@ -135,11 +151,18 @@ export function openSqlite(file: string): { db: Kysely<Database>; adapter: Diale
         from asset_search_fts join asset_search s on s.doc_id = asset_search_fts.rowid
         where asset_search_fts match ${fts5Match(query)} and s.library_id = ${scope.libraryId} ${within}
         order by rank, s.doc_id desc
-        limit ${limit}`.execute(db);
+        limit ${limit}`.execute(forSearch(db));
       // bm25() is lower for better matches.
       return rows.map((r) => ({ asset_id: r.asset_id, score: -r.rank }));
     },
-    vectors: sqliteVectors(),
+    vectors: sqliteVectors(forSearch),
   };
-  return { db, adapter };
+  return {
+    db,
+    adapter,
+    async close() {
+      await searchDb.destroy();
+      await db.destroy();
+    },
+  };
 }
