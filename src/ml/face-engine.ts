@@ -27,6 +27,7 @@ import {
   type Window,
   windowAround,
 } from '../domain/face-geometry.js';
+import { type FusableModel, fuseClippedReluInPlace } from './relu6.js';
 
 export interface EngineOptions {
   /** Window scan (stage 1); `tileFraction: 1` scans the padded whole picture only. */
@@ -102,6 +103,7 @@ interface HumanFace {
 }
 interface Human {
   tf: Tf;
+  models: { models: Record<string, FusableModel | null> };
   load(): Promise<void>;
   warmup?(): Promise<unknown>;
   detect(input: TensorLike, config?: object): Promise<{ face: HumanFace[]; error?: string | null }>;
@@ -180,6 +182,8 @@ export class FaceEngine {
     const module = require(paths.module) as { Human: new (config: object) => Human };
     const human = new module.Human(baseConfig(paths));
     await human.load();
+    // FaceRes' clipped ReLUs as one op each (relu6.ts): the same descriptors in half its time.
+    for (const model of Object.values(human.models.models)) if (model) fuseClippedReluInPlace(model);
     return new FaceEngine(human);
   }
 
