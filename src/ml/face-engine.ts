@@ -4,8 +4,9 @@
  * detection takes ~100–250 ms of CPU.
  *
  * Two stages, both on tensors of the picture handed in (RGB, ≤ 1440 px):
- * 1. Candidates: BlazeFace alone on the whole picture padded to a square with a margin, and on
- *    overlapping tiles (small faces), each resized to the detector's 256-px input.
+ * 1. Candidates: BlazeFace alone on the whole picture (squared), resized to the detector's
+ *    256-px input; then, unless stage 2 found the photo's subject among those
+ *    (`ScanPlan.tilesBelow`), on overlapping tiles for faces too small for the whole view.
  * 2. Verification and embedding: for every candidate, a square window around it (padded where
  *    it leaves the picture) at 256 px goes through BlazeFace and FaceMesh (alignment and a
  *    face/no-face score). A face is kept when both the detector and the mesh agree; its box
@@ -22,16 +23,18 @@ import {
   type Box,
   center,
   fromWindow,
+  overlapOfSmaller,
   type ScanPlan,
-  scanWindows,
+  tiles,
   suppress,
   type Window,
+  wholeView,
   windowAround,
 } from '../domain/face-geometry.js';
 import { type FusableModel, fuseClippedReluInPlace } from './relu6.js';
 
 export interface EngineOptions {
-  /** Window scan (stage 1); `tileFraction: 1` scans the padded whole picture only. */
+  /** Window scan (stage 1); `tileFraction: 1` scans the whole picture only. */
   scan: ScanPlan;
   /** Stage-1 detector threshold (low: stage 2 decides). */
   candidateScore: number;
@@ -51,7 +54,7 @@ export interface EngineOptions {
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
-  scan: { margin: 0.25, tileFraction: 0.5, minTileSide: 400 },
+  scan: { tileFraction: 2 / 3, minTileSide: 400, tilesBelow: 1 / 8 },
   candidateScore: 0.3,
   minScore: 0.5,
   minMeshScore: 0.8,
@@ -283,41 +286,59 @@ export class FaceEngine {
     return { faces, candidates: result.face.length, ms: { scan: 0, verify: Math.round(performance.now() - t0) } };
   }
 
+  /** Stage 2 for each candidate: the faces detector and mesh agree on, described. */
+  private async verify(image: TensorLike, width: number, height: number, candidates: { box: Box }[], options: EngineOptions): Promise<EngineFace[]> {
+    const faces: EngineFace[] = [];
+    for (const candidate of candidates) {
+      const window = windowAround(candidate.box, options.context / 1.4);
+      const input = this.crop(image, width, height, window);
+      let found: HumanFace[];
+      try {
+        found = (await this.human.detect(input, verifyConfig(options.minScore))).face;
+      } finally {
+        input.dispose();
+      }
+      try {
+        const face = nearestToCentre(found);
+        if (!face?.tensor || face.mesh.length < 3) continue;
+        if (face.boxScore < options.minScore || face.faceScore < options.minMeshScore) continue;
+        const box = fromWindow(meshExtent(face.mesh), window, INPUT);
+        if (Math.max(box.w, box.h) < options.minFaceSize) continue;
+        faces.push({ box, score: face.boxScore, meshScore: face.faceScore, embedding: this.describe(face.tensor, options.flip) });
+      } finally {
+        for (const f of found) f.tensor?.dispose();
+      }
+    }
+    return faces;
+  }
+
   async analyse(pixels: Uint8Array, width: number, height: number, options: EngineOptions = DEFAULT_ENGINE_OPTIONS): Promise<EngineResult> {
     const tf = this.human.tf;
     // Converted here: tfjs' own conversion of bytes to an int32 tensor plus a cast cost ~5× more.
     const image = tf.tensor4d(Float32Array.from(pixels), [1, height, width, 3], 'float32');
     try {
       if (options.mode === 'plain') return await this.plain(image, options);
-      const t0 = performance.now();
-      const candidates = await this.scan(image, width, height, scanWindows(width, height, options.scan), options.candidateScore);
-      const unique = suppress(candidates, 0.5).slice(0, options.maxFaces * 2);
-      const t1 = performance.now();
-
-      const faces: EngineFace[] = [];
-      for (const candidate of unique) {
-        const window = windowAround(candidate.box, options.context / 1.4);
-        const input = this.crop(image, width, height, window);
-        let found: HumanFace[];
-        try {
-          found = (await this.human.detect(input, verifyConfig(options.minScore))).face;
-        } finally {
-          input.dispose();
-        }
-        try {
-          const face = nearestToCentre(found);
-          if (!face?.tensor || face.mesh.length < 3) continue;
-          if (face.boxScore < options.minScore || face.faceScore < options.minMeshScore) continue;
-          const box = fromWindow(meshExtent(face.mesh), window, INPUT);
-          if (Math.max(box.w, box.h) < options.minFaceSize) continue;
-          faces.push({ box, score: face.boxScore, meshScore: face.faceScore, embedding: this.describe(face.tensor, options.flip) });
-        } finally {
-          for (const f of found) f.tensor?.dispose();
-        }
+      const ms = { scan: 0, verify: 0 };
+      const timed = async <T>(stage: keyof typeof ms, work: () => Promise<T>): Promise<T> => {
+        const t0 = performance.now();
+        const result = await work();
+        ms[stage] += performance.now() - t0;
+        return result;
+      };
+      const limit = options.maxFaces * 2;
+      const whole = suppress(await timed('scan', () => this.scan(image, width, height, [wholeView(width, height)], options.candidateScore)), 0.5).slice(0, limit);
+      const faces = await timed('verify', () => this.verify(image, width, height, whole, options));
+      let candidates = whole.length;
+      // Tiles look for the faces too small for the whole view, unless it found the photo's subject.
+      if (!faces.some((f) => Math.max(f.box.w, f.box.h) >= options.scan.tilesBelow * Math.max(width, height))) {
+        const found = await timed('scan', () => this.scan(image, width, height, tiles(width, height, options.scan), options.candidateScore));
+        // Faces the whole view already offered are not verified twice.
+        const fresh = suppress(found.filter((c) => whole.every((w) => overlapOfSmaller(w.box, c.box) <= 0.5)), 0.5).slice(0, limit);
+        faces.push(...(await timed('verify', () => this.verify(image, width, height, fresh, options))));
+        candidates += fresh.length;
       }
-      const t2 = performance.now();
       const kept = suppress(faces, 0.5).slice(0, options.maxFaces);
-      return { faces: kept, candidates: unique.length, ms: { scan: Math.round(t1 - t0), verify: Math.round(t2 - t1) } };
+      return { faces: kept, candidates, ms: { scan: Math.round(ms.scan), verify: Math.round(ms.verify) } };
     } finally {
       image.dispose();
     }
