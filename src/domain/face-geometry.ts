@@ -19,34 +19,39 @@ export interface Window {
 }
 
 export interface ScanPlan {
-  /** Half the image's longest side on every edge: faces at the border are seen whole. */
-  margin: number;
   /** Side of the tiles relative to the longest side (tiles overlap by half). */
   tileFraction: number;
   /** Tiles only when they stay at least this many pixels (below that the detector sees no more than in the whole view). */
   minTileSide: number;
+  /**
+   * No tiles when the whole view already gave a verified face this large (share of the longest
+   * side), i.e. the photo has a subject. Tiles cost a detector pass each and only add faces too
+   * small for the whole view (under ~50 px at 1440 px), which beside a subject are mostly
+   * bystanders: a deliberate trade-off, measured in docs/face-calibration.md.
+   */
+  tilesBelow: number;
+}
+
+/** The whole image as a square window (the shorter side padded on both edges). */
+export function wholeView(width: number, height: number): Window {
+  const side = Math.max(width, height);
+  return { x: (width - side) / 2, y: (height - side) / 2, side };
 }
 
 /**
- * The whole image padded to a square with `margin` × longest side on every edge, then (when
- * the image is large enough) overlapping square tiles, so small faces reach the detector's
- * 256-px input at a size it finds.
+ * Overlapping square tiles over the image (none when they would be smaller than
+ * `minTileSide`), so small faces reach the detector's 256-px input at a size it finds.
  */
-export function scanWindows(width: number, height: number, plan: ScanPlan): Window[] {
-  const long = Math.max(width, height);
-  const pad = long * plan.margin;
-  const side = long + 2 * pad;
-  const windows: Window[] = [{ x: (width - side) / 2, y: (height - side) / 2, side }];
-  const tile = Math.round(long * plan.tileFraction);
-  if (tile < plan.minTileSide || plan.tileFraction >= 1) return windows;
+export function tiles(width: number, height: number, plan: ScanPlan): Window[] {
+  const tile = Math.round(Math.max(width, height) * plan.tileFraction);
+  if (tile < plan.minTileSide || plan.tileFraction >= 1) return [];
   const step = tile / 2;
   const starts = (extent: number) => {
     if (extent <= tile) return [(extent - tile) / 2];
     const n = Math.ceil((extent - tile) / step);
     return Array.from({ length: n + 1 }, (_, i) => Math.round((i * (extent - tile)) / n));
   };
-  for (const y of starts(height)) for (const x of starts(width)) windows.push({ x, y, side: tile });
-  return windows;
+  return starts(height).flatMap((y) => starts(width).map((x) => ({ x, y, side: tile })));
 }
 
 export const area = (b: Box) => Math.max(0, b.w) * Math.max(0, b.h);

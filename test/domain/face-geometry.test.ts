@@ -1,15 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { iou, scanWindows, suppress, thumbnailCrop, toDisplaySpace } from '../../src/domain/face-geometry.js';
+import { iou, suppress, thumbnailCrop, tiles, toDisplaySpace, wholeView } from '../../src/domain/face-geometry.js';
 
 describe('face geometry', () => {
-  it('scans the padded whole picture, then half-overlapping tiles when large enough', () => {
-    const windows = scanWindows(1440, 960, { margin: 0.25, tileFraction: 0.5, minTileSide: 400 });
-    expect(windows[0]).toEqual({ x: -360, y: -600, side: 2160 });
-    const tiles = windows.slice(1);
-    expect(tiles.every((t) => t.side === 720)).toBe(true);
-    expect(Math.max(...tiles.map((t) => t.x + t.side))).toBe(1440);
-    expect(Math.max(...tiles.map((t) => t.y + t.side))).toBe(960);
-    expect(scanWindows(600, 400, { margin: 0.25, tileFraction: 0.5, minTileSide: 400 })).toHaveLength(1);
+  it('scans the whole picture as a square, and half-overlapping tiles when large enough', () => {
+    const plan = { tileFraction: 0.5, minTileSide: 400, tilesBelow: 0.125 };
+    expect(wholeView(1440, 960)).toEqual({ x: 0, y: -240, side: 1440 });
+    const windows = tiles(1440, 960, plan);
+    expect(windows).toHaveLength(6);
+    expect(windows.every((t) => t.side === 720)).toBe(true);
+    expect(Math.max(...windows.map((t) => t.x + t.side))).toBe(1440);
+    expect(Math.max(...windows.map((t) => t.y + t.side))).toBe(960);
+    expect(tiles(1440, 960, { ...plan, tileFraction: 2 / 3 })).toEqual([
+      { x: 0, y: 0, side: 960 },
+      { x: 480, y: 0, side: 960 },
+    ]);
+    expect(tiles(600, 400, plan)).toEqual([]);
   });
 
   it('suppresses overlapping boxes, keeping the best score, including a nested duplicate', () => {
