@@ -26,6 +26,15 @@ export interface Rendition {
 
 const MAX_EDGE = 0x3fff; // sharp's largest accepted dimension for WebP, and far beyond any rung
 
+/**
+ * Encoders set for speed: every photo gets its grid and viewer rungs at upload. On 12 MP photos, a
+ * 1440-px JPEG q80 takes 9 ms as baseline with standard Huffman tables, 42 ms with optimised tables
+ * and 58 ms progressive, for 2–5 % more bytes; a 360-px WebP q80 takes 8 ms at effort 2 against
+ * 14–19 ms at libwebp's default 4, for ≤ 6 % more bytes.
+ */
+const JPEG_OPTIONS = { progressive: false, optimiseCoding: false } as const;
+const WEBP_EFFORT = 2;
+
 export async function renderVariant(source: ImageSource, options: RenderOptions): Promise<Rendition> {
   const captured = captureStack();
   assertSource(source);
@@ -41,8 +50,8 @@ export async function renderVariant(source: ImageSource, options: RenderOptions)
   }
   pipeline =
     format === 'jpeg'
-      ? pipeline.flatten({ background: '#ffffff' }).jpeg({ quality, progressive: true })
-      : pipeline.webp({ quality });
+      ? pipeline.flatten({ background: '#ffffff' }).jpeg({ quality, ...JPEG_OPTIONS })
+      : pipeline.webp({ quality, effort: WEBP_EFFORT });
   try {
     const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
     return { data, format, width: info.width, height: info.height };
@@ -104,14 +113,16 @@ export async function decodeAt(source: ImageSource, longEdge: number): Promise<I
 
 /**
  * Several rungs of one image for the price of one decode: full size (if asked) from the source
- * itself, the bounded rungs from one decode at the largest of them, and the ThumbHash from
- * those same pixels.
+ * itself, the bounded rungs from one decode at the largest of them. The thumbnail's pixels are
+ * kept for its encode and the ThumbHash (a ≤ 100-px hash needs no more), so that downscale runs once.
  */
 export async function renderRungSet(source: ImageSource, rungs: readonly RungName[]): Promise<{ renditions: Map<RungName, Rendition>; thumbhash: string }> {
   const renditions = new Map<RungName, Rendition>();
   if (rungs.includes('fullsize')) renditions.set('fullsize', await renderRung(source, 'fullsize'));
-  const bounded = rungs.filter((r) => RUNGS[r].longEdge !== null);
-  const pixels = await decodeAt(source, Math.max(RUNGS.thumbnail.longEdge!, ...bounded.map((r) => RUNGS[r].longEdge!)));
-  for (const rung of bounded) renditions.set(rung, await renderRung(pixels, rung));
-  return { renditions, thumbhash: await thumbHashBase64(pixels) };
+  const larger = rungs.filter((r) => r !== 'thumbnail' && RUNGS[r].longEdge !== null);
+  const pixels = await decodeAt(source, Math.max(RUNGS.thumbnail.longEdge!, ...larger.map((r) => RUNGS[r].longEdge!)));
+  for (const rung of larger) renditions.set(rung, await renderRung(pixels, rung));
+  const thumbnailPixels = larger.length > 0 ? await decodeAt(pixels, RUNGS.thumbnail.longEdge!) : pixels;
+  if (rungs.includes('thumbnail')) renditions.set('thumbnail', await renderRung(thumbnailPixels, 'thumbnail'));
+  return { renditions, thumbhash: await thumbHashBase64(thumbnailPixels) };
 }
