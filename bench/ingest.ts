@@ -107,6 +107,20 @@ function treeRssBytes(pid: number): number {
   return total;
 }
 
+/**
+ * Whether a non-ML task is still pending or started. It asks one question at a time and stops at
+ * the first open task, so while work remains the probe costs the server one request, not ten.
+ */
+async function anyTaskOpen(base: string, auth: Record<string, string>): Promise<boolean> {
+  for (const status of ['pending', 'started']) {
+    for (const type of NON_ML_TASKS) {
+      const open = (await (await fetch(`${base}/api/tasks/?status=${status}&task_type=${type}&limit=1`, { headers: auth })).json()) as unknown[];
+      if (open.length > 0) return true;
+    }
+  }
+  return false;
+}
+
 async function ours(files: string[], dataDir: string): Promise<{ seconds: number; peakRss: number; failed: number }> {
   const port = 18000 + Math.floor(Math.random() * 1000);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), 'serve'], {
@@ -135,13 +149,7 @@ async function ours(files: string[], dataDir: string): Promise<{ seconds: number
         const res = await fetch(`${base}/api/assets`, { method: 'POST', body: form, headers: auth });
         if (res.status !== 201) throw new Error(`upload ${file}: ${res.status} ${await res.text()}`);
       });
-      for (;;) {
-        const open = await Promise.all(
-          ['pending', 'started'].flatMap((status) => NON_ML_TASKS.map(async (type) => (await (await fetch(`${base}/api/tasks/?status=${status}&task_type=${type}&limit=1`, { headers: auth })).json()) as unknown[])),
-        );
-        if (open.every((l) => l.length === 0)) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      while (await anyTaskOpen(base, auth)) await new Promise((r) => setTimeout(r, 50));
     });
     const failed = ((await (await fetch(`${base}/api/tasks/?status=failure&limit=1000`, { headers: auth })).json()) as unknown[]).length;
     return { seconds, peakRss, failed };
