@@ -90,8 +90,10 @@ export async function putBuffer(blobs: { putFile(key: string, localPath: string)
   try {
     await fsp.writeFile(file, data);
     await blobs.putFile(key, file);
-  } finally {
+  } catch (err) {
+    // Once put, the file has moved into the store; only a failure leaves it behind.
     await fsp.rm(file, { force: true });
+    throw err;
   }
 }
 
