@@ -6,7 +6,7 @@ import sharp, { type Sharp } from 'sharp';
 import type { ImageSource } from './decode.js';
 import { captureStack, undecodable } from './errors.js';
 import { assertIntegerInRange, invalidParameterError, isPlainObject } from './is.js';
-import { isRungName, RUNGS, type RenditionFormat, type Rung, type RungName } from './rungs.js';
+import { isRungName, RUNGS, type RenditionFormat, type ResizeKernel, type Rung, type RungName } from './rungs.js';
 import { thumbHashBase64 } from './thumbhash.js';
 
 export interface RenderOptions {
@@ -15,6 +15,8 @@ export interface RenderOptions {
   format: RenditionFormat;
   /** Encoder quality 1–100 (default 80). */
   quality?: number;
+  /** Resampling kernel for the downscale (default `lanczos3`). */
+  kernel?: ResizeKernel;
 }
 
 export interface Rendition {
@@ -39,14 +41,15 @@ export async function renderVariant(source: ImageSource, options: RenderOptions)
   const captured = captureStack();
   assertSource(source);
   if (!isPlainObject(options)) throw invalidParameterError('options', 'a plain object', options);
-  const { width = null, format, quality = 80 } = options;
+  const { width = null, format, quality = 80, kernel = 'lanczos3' } = options;
   if (width !== null) assertIntegerInRange('width', width, 1, MAX_EDGE);
   if (format !== 'webp' && format !== 'jpeg') throw invalidParameterError('format', 'one of: webp, jpeg', format);
   assertIntegerInRange('quality', quality, 1, 100);
+  if (kernel !== 'lanczos3' && kernel !== 'cubic') throw invalidParameterError('kernel', 'one of: lanczos3, cubic', kernel);
 
   let pipeline: Sharp = source.sharp();
   if (width !== null && Math.max(source.width, source.height) > width) {
-    pipeline = pipeline.resize({ width, height: width, fit: 'inside', withoutEnlargement: true });
+    pipeline = pipeline.resize({ width, height: width, fit: 'inside', withoutEnlargement: true, kernel });
   }
   pipeline =
     format === 'jpeg'
@@ -67,7 +70,7 @@ export async function renderRung(source: ImageSource, rung: RungName | Rung): Pr
   if (!isPlainObject(spec) || !('format' in spec)) {
     throw invalidParameterError('rung', 'a rung name (thumbnail, small, preview, fullsize) or definition', rung);
   }
-  return renderVariant(source, { width: spec.longEdge, format: spec.format, quality: spec.quality });
+  return renderVariant(source, { width: spec.longEdge, format: spec.format, quality: spec.quality, kernel: spec.kernel });
 }
 
 function assertSource(source: unknown): asserts source is ImageSource {
