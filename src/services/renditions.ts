@@ -30,7 +30,7 @@ export const needsAllRungsEagerly = (asset: Pick<AssetRow, 'mime_type'>) => SLOW
  * Rungs made right after upload (`thumbhash`, `video_thumbnail_extract`): the grid's thumbnail,
  * and the preview, which the viewer shows and the embedding and face tasks read at once. The
  * rest are made on first request (single-flight, then stored): only `include=variants` clients
- * see `small` (a 720-px WebP costs about as much as the other two rungs together), and a
+ * see `small` (a 720-px WebP would add 30–40 % to the other two rungs' CPU), and a
  * full-resolution JPEG costs ~150 ms for a 12 MP photo and is rarely viewed.
  */
 export function eagerRungs(asset: Pick<AssetRow, 'mime_type'>): RungName[] {
