@@ -64,14 +64,22 @@ async function pool<T>(items: T[], width: number, run: (item: T) => Promise<void
   }));
 }
 
-async function timed(run: () => Promise<void>): Promise<number> {
+interface Timing {
+  seconds: number;
+  /** CPU time of this process (every thread) meanwhile: the baselines' work, or the upload client's. */
+  cpuMs: number;
+}
+
+async function timed(run: () => Promise<void>): Promise<Timing> {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   await run();
-  return (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - start) / 1000, cpuMs: (used.user + used.system) / 1000 };
 }
 
 /** (a) The same eager rungs and ThumbHash the `thumbhash` task makes, nothing else. */
-async function floor(files: string[]): Promise<number> {
+async function floor(files: string[]): Promise<Timing> {
   return timed(() =>
     pool(files, CONCURRENCY, async (file) => {
       await renderRungSet(await openImage(file, 'image/jpeg'), eagerRungs({ mime_type: 'image/jpeg' }));
@@ -80,7 +88,7 @@ async function floor(files: string[]): Promise<number> {
 }
 
 /** (b) Immich's recipe: one decode, two encodes and a ThumbHash, one image at a time. */
-async function immichRecipe(files: string[]): Promise<number> {
+async function immichRecipe(files: string[]): Promise<Timing> {
   return timed(() =>
     pool(files, 1, async (file) => {
       const { data, info } = await sharp(file).rotate().resize(1440, 1440, { fit: 'inside', withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true });
@@ -93,12 +101,12 @@ async function immichRecipe(files: string[]): Promise<number> {
   );
 }
 
-function treeRssBytes(pid: number): number {
+/** Sums `measure` over a process and its descendants, as /proc shows them now. */
+function overTree(pid: number, measure: (pid: number) => number): number {
   let total = 0;
   const visit = (p: number) => {
     try {
-      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
-      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+      total += measure(p);
       const children = fs.readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
       for (const c of children ? children.split(/\s+/) : []) visit(Number(c));
     } catch {
@@ -107,6 +115,15 @@ function treeRssBytes(pid: number): number {
   };
   visit(pid);
   return total;
+}
+
+const rssBytes = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+/** User + system CPU of a process (all its threads) in ms; /proc/<pid>/stat fields 14–15 are clock ticks (100 Hz). */
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /**
@@ -153,7 +170,7 @@ async function anyTaskOpen(base: string, auth: Record<string, string>): Promise<
   return false;
 }
 
-async function ours(files: string[], dataDir: string): Promise<{ seconds: number; peakRss: number; failed: number }> {
+async function ours(files: string[], dataDir: string): Promise<Timing & { serverCpuMs: number; peakRss: number; failed: number }> {
   const port = 18000 + Math.floor(Math.random() * 1000);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), 'serve'], {
     cwd: root,
@@ -168,14 +185,16 @@ async function ours(files: string[], dataDir: string): Promise<{ seconds: number
     await new Promise((r) => setTimeout(r, 100));
   }
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRssBytes(child.pid!))), 50);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, overTree(child.pid!, rssBytes))), 50);
   try {
-    const seconds = await timed(async () => {
+    const serverCpu = overTree(child.pid!, cpuMs);
+    const timing = await timed(async () => {
       await pool(files, UPLOADS_IN_FLIGHT, (file) => upload(base, auth, file));
       while (await anyTaskOpen(base, auth)) await new Promise((r) => setTimeout(r, 50));
     });
+    const serverCpuMs = overTree(child.pid!, cpuMs) - serverCpu;
     const failed = ((await (await fetch(`${base}/api/tasks/?status=failure&limit=1000`, { headers: auth })).json()) as unknown[]).length;
-    return { seconds, peakRss, failed };
+    return { ...timing, serverCpuMs, peakRss, failed };
   } finally {
     clearInterval(sampler);
     child.kill('SIGTERM');
@@ -192,13 +211,15 @@ try {
   const a = await floor(files);
   const b = await immichRecipe(files);
   const run = await ours(files, path.join(work, 'data'));
-  const rate = (s: number) => COUNT / s;
-  const vsFloor = rate(run.seconds) / rate(a);
-  const vsRecipe = rate(run.seconds) / rate(b);
-  const line = (label: string, s: number) => console.log(`${label.padEnd(44)} ${rate(s).toFixed(2).padStart(7)} photos/s  (${s.toFixed(1)} s)`);
-  line('(a) floor: eager rungs in sharp', a);
-  line('(b) Immich-style recipe, one at a time', b);
-  line('Eucalypt: HTTP upload → all tasks succeeded', run.seconds);
+  const rate = (t: Timing) => COUNT / t.seconds;
+  const vsFloor = rate(run) / rate(a);
+  const vsRecipe = rate(run) / rate(b);
+  // CPU per photo does not depend on what else the machine runs, unlike the rates.
+  const perPhoto = (ms: number) => `${(ms / COUNT).toFixed(0).padStart(4)} ms`;
+  const line = (label: string, t: Timing, cpu: string) => console.log(`${label.padEnd(44)} ${rate(t).toFixed(2).padStart(7)} photos/s  (${t.seconds.toFixed(1).padStart(5)} s)  CPU/photo ${cpu}`);
+  line('(a) floor: eager rungs in sharp', a, perPhoto(a.cpuMs));
+  line('(b) Immich-style recipe, one at a time', b, perPhoto(b.cpuMs));
+  line('Eucalypt: HTTP upload → all tasks succeeded', run, `${perPhoto(run.serverCpuMs)} server + ${perPhoto(run.cpuMs).trim()} upload client`);
   const checks: [string, boolean][] = [
     [`vs floor ${vsFloor.toFixed(2)}× (target ≥ 0.8×)`, vsFloor >= 0.8],
     [`vs recipe ${vsRecipe.toFixed(2)}× (target ≥ 2×)`, vsRecipe >= 2],
