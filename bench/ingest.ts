@@ -7,8 +7,10 @@
  * Targets: ≥ 0.8 × (a), ≥ 2 × (b), server peak RSS (with its child processes) ≤ 1 GiB.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,14 +64,22 @@ async function pool<T>(items: T[], width: number, run: (item: T) => Promise<void
   }));
 }
 
-async function timed(run: () => Promise<void>): Promise<number> {
+interface Timing {
+  seconds: number;
+  /** CPU time of this process (every thread) meanwhile: the baselines' work, or the upload client's. */
+  cpuMs: number;
+}
+
+async function timed(run: () => Promise<void>): Promise<Timing> {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   await run();
-  return (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - start) / 1000, cpuMs: (used.user + used.system) / 1000 };
 }
 
 /** (a) The same eager rungs and ThumbHash the `thumbhash` task makes, nothing else. */
-async function floor(files: string[]): Promise<number> {
+async function floor(files: string[]): Promise<Timing> {
   return timed(() =>
     pool(files, CONCURRENCY, async (file) => {
       await renderRungSet(await openImage(file, 'image/jpeg'), eagerRungs({ mime_type: 'image/jpeg' }));
@@ -78,7 +88,7 @@ async function floor(files: string[]): Promise<number> {
 }
 
 /** (b) Immich's recipe: one decode, two encodes and a ThumbHash, one image at a time. */
-async function immichRecipe(files: string[]): Promise<number> {
+async function immichRecipe(files: string[]): Promise<Timing> {
   return timed(() =>
     pool(files, 1, async (file) => {
       const { data, info } = await sharp(file).rotate().resize(1440, 1440, { fit: 'inside', withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true });
@@ -91,12 +101,12 @@ async function immichRecipe(files: string[]): Promise<number> {
   );
 }
 
-function treeRssBytes(pid: number): number {
+/** Sums `measure` over a process and its descendants, as /proc shows them now. */
+function overTree(pid: number, measure: (pid: number) => number): number {
   let total = 0;
   const visit = (p: number) => {
     try {
-      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
-      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+      total += measure(p);
       const children = fs.readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
       for (const c of children ? children.split(/\s+/) : []) visit(Number(c));
     } catch {
@@ -107,7 +117,60 @@ function treeRssBytes(pid: number): number {
   return total;
 }
 
-async function ours(files: string[], dataDir: string): Promise<{ seconds: number; peakRss: number; failed: number }> {
+const rssBytes = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+/** User + system CPU of a process (all its threads) in ms; /proc/<pid>/stat fields 14–15 are clock ticks (100 Hz). */
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * One photo as multipart/form-data (§3.11), sent with node:http as a body built in one buffer.
+ * The client shares the server's cores, so it must cost little: fetch with FormData spent ~3.5×
+ * the CPU per upload (33 ms against 9 on a loaded machine), time taken from the server.
+ */
+async function upload(base: string, auth: Record<string, string>, file: string): Promise<void> {
+  const boundary = `----eucalypt-bench-${randomUUID()}`;
+  const now = new Date().toISOString();
+  const fields = { device_asset_id: path.basename(file), device_id: 'bench', file_created_at: now, file_modified_at: now };
+  const head = (disposition: string) => `--${boundary}\r\nContent-Disposition: form-data; ${disposition}\r\n`;
+  const body = Buffer.concat([
+    ...Object.entries(fields).map(([name, value]) => Buffer.from(`${head(`name="${name}"`)}\r\n${value}\r\n`)),
+    Buffer.from(`${head(`name="asset_data"; filename="${path.basename(file)}"`)}Content-Type: image/jpeg\r\n\r\n`),
+    await fsp.readFile(file),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const headers = { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length };
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = http.request(`${base}/api/assets`, { method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  if (status !== 201) throw new Error(`upload ${file}: ${status} ${text}`);
+}
+
+/**
+ * Whether a non-ML task is still pending or started. It asks one question at a time and stops at
+ * the first open task, so while work remains the probe costs the server one request, not ten.
+ */
+async function anyTaskOpen(base: string, auth: Record<string, string>): Promise<boolean> {
+  for (const status of ['pending', 'started']) {
+    for (const type of NON_ML_TASKS) {
+      const open = (await (await fetch(`${base}/api/tasks/?status=${status}&task_type=${type}&limit=1`, { headers: auth })).json()) as unknown[];
+      if (open.length > 0) return true;
+    }
+  }
+  return false;
+}
+
+async function ours(files: string[], dataDir: string): Promise<Timing & { serverCpuMs: number; peakRss: number; failed: number }> {
   const port = 18000 + Math.floor(Math.random() * 1000);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), 'serve'], {
     cwd: root,
@@ -122,29 +185,16 @@ async function ours(files: string[], dataDir: string): Promise<{ seconds: number
     await new Promise((r) => setTimeout(r, 100));
   }
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRssBytes(child.pid!))), 50);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, overTree(child.pid!, rssBytes))), 50);
   try {
-    const seconds = await timed(async () => {
-      await pool(files, UPLOADS_IN_FLIGHT, async (file) => {
-        const form = new FormData();
-        form.set('asset_data', await fs.openAsBlob(file), path.basename(file));
-        form.set('device_asset_id', path.basename(file));
-        form.set('device_id', 'bench');
-        form.set('file_created_at', new Date().toISOString());
-        form.set('file_modified_at', new Date().toISOString());
-        const res = await fetch(`${base}/api/assets`, { method: 'POST', body: form, headers: auth });
-        if (res.status !== 201) throw new Error(`upload ${file}: ${res.status} ${await res.text()}`);
-      });
-      for (;;) {
-        const open = await Promise.all(
-          ['pending', 'started'].flatMap((status) => NON_ML_TASKS.map(async (type) => (await (await fetch(`${base}/api/tasks/?status=${status}&task_type=${type}&limit=1`, { headers: auth })).json()) as unknown[])),
-        );
-        if (open.every((l) => l.length === 0)) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+    const serverCpu = overTree(child.pid!, cpuMs);
+    const timing = await timed(async () => {
+      await pool(files, UPLOADS_IN_FLIGHT, (file) => upload(base, auth, file));
+      while (await anyTaskOpen(base, auth)) await new Promise((r) => setTimeout(r, 50));
     });
+    const serverCpuMs = overTree(child.pid!, cpuMs) - serverCpu;
     const failed = ((await (await fetch(`${base}/api/tasks/?status=failure&limit=1000`, { headers: auth })).json()) as unknown[]).length;
-    return { seconds, peakRss, failed };
+    return { ...timing, serverCpuMs, peakRss, failed };
   } finally {
     clearInterval(sampler);
     child.kill('SIGTERM');
@@ -161,13 +211,15 @@ try {
   const a = await floor(files);
   const b = await immichRecipe(files);
   const run = await ours(files, path.join(work, 'data'));
-  const rate = (s: number) => COUNT / s;
-  const vsFloor = rate(run.seconds) / rate(a);
-  const vsRecipe = rate(run.seconds) / rate(b);
-  const line = (label: string, s: number) => console.log(`${label.padEnd(44)} ${rate(s).toFixed(2).padStart(7)} photos/s  (${s.toFixed(1)} s)`);
-  line('(a) floor: eager rungs in sharp', a);
-  line('(b) Immich-style recipe, one at a time', b);
-  line('Eucalypt: HTTP upload → all tasks succeeded', run.seconds);
+  const rate = (t: Timing) => COUNT / t.seconds;
+  const vsFloor = rate(run) / rate(a);
+  const vsRecipe = rate(run) / rate(b);
+  // CPU per photo does not depend on what else the machine runs, unlike the rates.
+  const perPhoto = (ms: number) => `${(ms / COUNT).toFixed(0).padStart(4)} ms`;
+  const line = (label: string, t: Timing, cpu: string) => console.log(`${label.padEnd(44)} ${rate(t).toFixed(2).padStart(7)} photos/s  (${t.seconds.toFixed(1).padStart(5)} s)  CPU/photo ${cpu}`);
+  line('(a) floor: eager rungs in sharp', a, perPhoto(a.cpuMs));
+  line('(b) Immich-style recipe, one at a time', b, perPhoto(b.cpuMs));
+  line('Eucalypt: HTTP upload → all tasks succeeded', run, `${perPhoto(run.serverCpuMs)} server + ${perPhoto(run.cpuMs).trim()} upload client`);
   const checks: [string, boolean][] = [
     [`vs floor ${vsFloor.toFixed(2)}× (target ≥ 0.8×)`, vsFloor >= 0.8],
     [`vs recipe ${vsRecipe.toFixed(2)}× (target ≥ 2×)`, vsRecipe >= 2],

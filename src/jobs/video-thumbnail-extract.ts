@@ -1,4 +1,4 @@
-import { ensureStill, renderRungs } from '../services/renditions.js';
+import { eagerRungs, ensureStill, renderRungs } from '../services/renditions.js';
 import * as assetStore from '../store/assets.js';
 import { type AssetTaskPayload, permanentIfUndecodable } from './asset-task.js';
 import type { TaskHandler } from './task.js';
@@ -11,7 +11,7 @@ export const videoThumbnailExtract: TaskHandler<AssetTaskPayload> = {
     const [asset] = await assetStore.findByIdsAnyLibrary(deps.db, [asset_id]);
     if (!asset) return 'skipped';
     await permanentIfUndecodable(ensureStill(deps, asset));
-    const rendered = await permanentIfUndecodable(renderRungs(deps, asset, ['thumbnail', 'small', 'preview']));
+    const rendered = await permanentIfUndecodable(renderRungs(deps, asset, eagerRungs(asset)));
     if (!(await saveThumbhash(deps, asset, rendered.thumbhash, rendered))) return 'skipped';
     return { result: `still ${rendered.width}x${rendered.height}; thumbhash ${rendered.thumbhash}` };
   },

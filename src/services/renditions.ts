@@ -27,12 +27,14 @@ const SLOW_DECODE = /^image\/(heic|heif|x-)/;
 export const needsAllRungsEagerly = (asset: Pick<AssetRow, 'mime_type'>) => SLOW_DECODE.test(asset.mime_type) || asset.mime_type === 'image/x-adobe-dng';
 
 /**
- * Rungs made by the `thumbhash` task right after upload. The rest are made on first request
- * (single-flight, then stored): a full-resolution JPEG costs ~150 ms for a 12 MP photo and
- * is rarely viewed, while grid and viewer sizes are needed at once.
+ * Rungs made right after upload (`thumbhash`, `video_thumbnail_extract`): the grid's thumbnail,
+ * and the preview, which the viewer shows and the embedding and face tasks read at once. The
+ * rest are made on first request (single-flight, then stored): only `include=variants` clients
+ * see `small` (a 720-px WebP would add 30–40 % to the other two rungs' CPU), and a
+ * full-resolution JPEG costs ~150 ms for a 12 MP photo and is rarely viewed.
  */
 export function eagerRungs(asset: Pick<AssetRow, 'mime_type'>): RungName[] {
-  return needsAllRungsEagerly(asset) ? [...IMAGE_RUNGS] : ['thumbnail', 'small', 'preview'];
+  return needsAllRungsEagerly(asset) ? [...IMAGE_RUNGS] : ['thumbnail', 'preview'];
 }
 
 /** Every rendition of an asset, of any version, lives under this prefix (removed with the asset). */

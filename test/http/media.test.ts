@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eagerRungs, rungKey } from '../../src/services/renditions.js';
+import * as assetStore from '../../src/store/assets.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { type ManifestEntry, expectsDecodeError, isBad, mediaEntries, mediaFile } from '../support/media.js';
@@ -33,6 +35,21 @@ describe.each(DIALECTS)('media pipeline on %s', (dialect) => {
     const u = new URL(url);
     return t.app.inject({ method: 'GET', url: u.pathname + u.search, headers });
   };
+
+  // Before the test below fetches every rung.
+  it('stores the thumbnail and preview of a JPEG after upload and renders the other rungs on first request', async () => {
+    const asset = await assetOf('gps/spain_madrid_iphone6.jpg');
+    const [row] = await assetStore.findByIdsAnyLibrary(t.runtime.deps.db, [asset.id]);
+    const stored = async (rung: 'thumbnail' | 'small' | 'preview' | 'fullsize') => (await t.runtime.deps.blobs.stat(rungKey(row, rung))) !== undefined;
+    expect(eagerRungs(row)).toEqual(['thumbnail', 'preview']);
+    expect([await stored('thumbnail'), await stored('preview'), await stored('small'), await stored('fullsize')]).toEqual([true, true, false, false]);
+    const small = await fetchUrl(asset.asset_urls.small.url);
+    expect(small.statusCode).toBe(200);
+    expect(small.headers['content-type']).toBe('image/webp');
+    const meta = await sharp(small.rawPayload).metadata();
+    expect(Math.max(meta.width!, meta.height!)).toBe(720);
+    expect(await stored('small')).toBe(true);
+  });
 
   it('serves every rung of every decodable file at its signed URL, with its mimetype and size', async () => {
     const decodable = mediaEntries((e) => !undecodable(e) && ids.has(e.path));

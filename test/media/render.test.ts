@@ -88,6 +88,9 @@ describe('renderVariant argument checks', () => {
     await expect(renderVariant(source, { width: 360, format: 'jpeg', quality: 101 })).rejects.toThrow(
       'Expected an integer between 1 and 100 for quality of type number with value 101',
     );
+    await expect(renderVariant(source, { width: 360, format: 'jpeg', kernel: 'nearest' as 'cubic' })).rejects.toThrow(
+      'Expected one of: lanczos3, cubic for kernel of type string with value "nearest"',
+    );
     await expect(renderVariant({} as ImageSource, { width: 360, format: 'jpeg' })).rejects.toThrow(
       /Expected an ImageSource from openImage\(\) for source of type object/,
     );
