@@ -51,6 +51,7 @@ describe.each(DIALECTS)('media pipeline on %s', (dialect) => {
     expect(await stored('small')).toBe(true);
   });
 
+  // Renders every on-demand rung (small, fullsize) of ~80 files: minutes on a busy machine.
   it('serves every rung of every decodable file at its signed URL, with its mimetype and size', async () => {
     const decodable = mediaEntries((e) => !undecodable(e) && ids.has(e.path));
     expect(decodable.length).toBeGreaterThan(70);
@@ -76,7 +77,7 @@ describe.each(DIALECTS)('media pipeline on %s', (dialect) => {
         }
       }
     }
-  });
+  }, 240_000);
 
   it('fails the tasks of undecodable files with a reason, and keeps serving', async () => {
     const broken = mediaEntries((e) => undecodable(e) && ids.has(e.path));
