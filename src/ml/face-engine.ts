@@ -84,7 +84,6 @@ export interface EngineResult {
 /* The slice of human's and tfjs' API this file uses (human's bundled typings pull in tfjs internals). */
 interface TensorLike {
   readonly shape: number[];
-  readonly size: number;
   dispose(): void;
   dataSync(): Float32Array | Int32Array | Uint8Array;
 }
