@@ -17,7 +17,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +29,7 @@ import { formatOffset } from '../src/domain/capture-time.js';
 import { startRuntime } from '../src/server.js';
 import * as libraryStore from '../src/store/libraries.js';
 import { type SeedAsset, seedAssets } from '../test/support/seed.js';
+import { buildDist, ROOT, SERVER_ENTRY } from './dist.js';
 
 const TARGETS = { listP50Ms: 10, listP99Ms: 30, getPerSec: 5_000, uploadRssMb: 300 };
 const { values: args } = parseArgs({
@@ -53,7 +53,7 @@ const THROUGHPUT_SECONDS = 6;
 const UPLOAD_BYTES = 2 ** 31; // 2 GiB
 const RSS_SAMPLE_MS = 50;
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
 const SAMPLE_VIDEO = path.join(ROOT, '..', 'shared', 'media', 'video', 'hamilton_clip_faces.mp4');
 
 // ---------------------------------------------------------------------------------------------
@@ -359,17 +359,10 @@ async function buildLibraryInChild(dataDir: string): Promise<{ liveIds: string[]
   return { liveIds, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** `npm start` runs dist/cli.js; build it from the current sources so that is what we measure. */
-function buildDist(): void {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('tsc -p tsconfig.build.json failed');
-}
-
 async function startServer(dataDir: string, logFile: string): Promise<ChildProcess> {
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'serve'], {
+  const child = spawn(process.execPath, [SERVER_ENTRY, 'serve'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: '', EUCALYPT_DATA_DIR: dataDir, EUCALYPT_HOST: '127.0.0.1', EUCALYPT_PORT: String(port), EUCALYPT_LOG_LEVEL: LOG_LEVEL },
     stdio: ['ignore', log, log],

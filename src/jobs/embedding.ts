@@ -9,7 +9,7 @@ import * as assetStore from '../store/assets.js';
 import type { AssetRow } from '../store/assets.js';
 import * as eventStore from '../store/events.js';
 import * as searchStore from '../store/search.js';
-import type { NewTask } from '../store/tasks.js';
+import { BACKGROUND_PRIORITY, type NewTask } from '../store/tasks.js';
 import { type AssetTaskPayload, assetTask, permanentIfUndecodable } from './asset-task.js';
 import { PermanentTaskError, type TaskHandler } from './task.js';
 
@@ -20,7 +20,7 @@ import { PermanentTaskError, type TaskHandler } from './task.js';
 export function understandingTasks(config: Pick<Config, 'descriptionUrl'>, asset: Pick<AssetRow, 'id' | 'library_id'>): NewTask[] {
   const tasks = [assetTask('embedding', asset)];
   if (config.descriptionUrl) tasks.push(assetTask('asset_description', asset));
-  return tasks.map((t) => ({ ...t, priority: searchIndex.UNDERSTANDING_PRIORITY }));
+  return tasks.map((t) => ({ ...t, priority: BACKGROUND_PRIORITY }));
 }
 
 /** A provider's own refusal (4xx) will not change on a retry; an outage may. */

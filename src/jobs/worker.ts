@@ -13,6 +13,12 @@ export interface WorkerOptions {
   pollMs?: number;
   /** How often the maintenance sweep (trash purge) runs while idle; a sweep that did something reruns at once. */
   maintenanceMs?: number;
+  /**
+   * Background tasks (priority ≥ BACKGROUND_PRIORITY) wait until this long has passed since the
+   * worker last claimed a foreground one, so a bulk import spends the CPU on making photos
+   * viewable and the understanding work catches up when uploads pause.
+   */
+  backgroundAfterMs?: number;
   log?: TaskContext['log'];
 }
 
@@ -36,6 +42,8 @@ export class Worker {
   private readonly pollMs: number;
   private readonly log: TaskContext['log'];
   private readonly maintenanceMs: number;
+  private readonly backgroundAfterMs: number;
+  private lastForegroundClaim = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private maintenanceTimer: NodeJS.Timeout | undefined;
@@ -52,6 +60,7 @@ export class Worker {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.pollMs = options.pollMs ?? 1000;
     this.maintenanceMs = options.maintenanceMs ?? 60_000;
+    this.backgroundAfterMs = options.backgroundAfterMs ?? 1000;
     this.log = options.log ?? silent;
   }
 
@@ -106,7 +115,7 @@ export class Worker {
       const now = this.deps.clock().toISOString();
       await taskStore.failAbandoned(this.deps.db, now);
       if (!(await taskStore.hasWork(this.deps.db, this.types, now))) return;
-      if (!(await this.claimAndRun())) return;
+      if (!(await this.claimAndRun({ drain: true }))) return;
     }
   }
 
@@ -149,18 +158,25 @@ export class Worker {
     }
   }
 
-  /** Claims as many tasks as there are free slots; returns whether it claimed any. */
-  private async claimAndRun(): Promise<boolean> {
+  /**
+   * Claims as many tasks as there are free slots; returns whether it claimed any. Background
+   * tasks are left alone while foreground ones keep coming, unless draining.
+   */
+  private async claimAndRun(options: { drain?: boolean } = {}): Promise<boolean> {
     const free = this.options.concurrency - this.running.size;
     if (free <= 0) return false;
     const now = this.deps.clock();
+    // Monotonic: a test clock or a wall-clock step must not hold background work back for good.
+    const busy = performance.now() - this.lastForegroundClaim < this.backgroundAfterMs;
     const claimed = await taskStore.claim(this.deps.db, this.deps.dialect, {
       worker: this.id,
       now: now.toISOString(),
       leaseUntil: new Date(now.getTime() + this.leaseMs).toISOString(),
       limit: free,
       types: this.types,
+      foregroundOnly: busy && !options.drain,
     });
+    if (claimed.some((t) => t.priority < taskStore.BACKGROUND_PRIORITY)) this.lastForegroundClaim = performance.now();
     for (const task of claimed) {
       const run = this.execute(task).finally(() => {
         this.running.delete(task.id);

@@ -123,12 +123,9 @@ export async function backfill(deps: Pick<Deps, 'db' | 'clock'>, embeddingModel:
   for (;;) {
     const assets = await searchStore.idsNeedingUnderstanding(deps.db, embeddingModel, 500);
     if (assets.length === 0) break;
-    await deps.db.transaction().execute((trx) => taskStore.enqueue(trx, deps.clock().toISOString(), assets.map((a) => ({ ...assetTask('embedding', a), priority: UNDERSTANDING_PRIORITY }))));
+    await deps.db.transaction().execute((trx) => taskStore.enqueue(trx, deps.clock().toISOString(), assets.map((a) => ({ ...assetTask('embedding', a), priority: taskStore.BACKGROUND_PRIORITY }))));
     queued += assets.length;
     if (assets.length < 500) break;
   }
   return { indexed, queued };
 }
-
-/** Understanding tasks run after the ones that make an asset viewable (lower runs first). */
-export const UNDERSTANDING_PRIORITY = 10;

@@ -11,7 +11,7 @@ export interface NewTask {
   library_id: string;
   asset_id?: string | null;
   payload: unknown;
-  /** Lower runs first. */
+  /** Lower runs first; `BACKGROUND_PRIORITY` and above is background work (see `claim`). */
   priority?: number;
   runAt?: string;
   maxAttempts?: number;
@@ -20,6 +20,12 @@ export interface NewTask {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/**
+ * Tasks at this priority or above (search understanding, AI descriptions) are background work:
+ * a worker busy with the tasks that make uploads viewable leaves them until that work pauses.
+ */
+export const BACKGROUND_PRIORITY = 10;
 
 /** An INSERT in the caller's transaction, so the change that needs the task and the task commit together. */
 export async function enqueue(db: Executor, now: string, tasks: NewTask[]): Promise<void> {
@@ -80,23 +86,19 @@ export async function deleteAllOfLibrary(db: Executor, libraryId: string): Promi
 export async function claim(
   db: Executor,
   dialect: DialectAdapter,
-  options: { worker: string; now: string; leaseUntil: string; limit: number; types: string[] },
+  options: { worker: string; now: string; leaseUntil: string; limit: number; types: string[]; foregroundOnly?: boolean },
 ): Promise<TaskRow[]> {
   const { worker, now, leaseUntil, limit, types } = options;
-  const due = dialect
-    .skipLocked(
-      db
-        .selectFrom('tasks')
-        .select('id')
-        .where('status', 'in', ['pending', 'started'])
-        .where('task_type', 'in', types)
-        .where('run_at', '<=', now)
-        .where((eb) => eb.or([eb('locked_by', 'is', null), eb('lease_until', '<', now)]))
-        .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
-        .orderBy('priority')
-        .orderBy('run_at')
-        .limit(limit),
-    );
+  let due = db
+    .selectFrom('tasks')
+    .select('id')
+    .where('status', 'in', ['pending', 'started'])
+    .where('task_type', 'in', types)
+    .where('run_at', '<=', now)
+    .where((eb) => eb.or([eb('locked_by', 'is', null), eb('lease_until', '<', now)]))
+    .where((eb) => eb('attempts', '<', eb.ref('max_attempts')));
+  if (options.foregroundOnly) due = due.where('priority', '<', BACKGROUND_PRIORITY);
+  due = dialect.skipLocked(due.orderBy('priority').orderBy('run_at').limit(limit));
   return db
     .updateTable('tasks')
     .set((eb) => ({

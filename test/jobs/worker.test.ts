@@ -116,4 +116,39 @@ describe.each(DIALECTS)('durable task queue on %s', (dialect) => {
     expect(ids.length).toBe(40);
     await t.runtime.deps.db.updateTable('tasks').set({ status: 'success', locked_by: null }).where('id', 'in', ids).execute();
   });
+
+  it('leaves background tasks while foreground ones keep coming, then runs them', async () => {
+    const log: string[] = [];
+    let releaseFirst!: () => void;
+    const firstClaimed = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const foreground: TaskHandler = { type: 'thumbhash', run: async (_c, p: any) => (log.push(`start ${p.marker}`), releaseFirst(), await new Promise((r) => setTimeout(r, 100)), log.push(`end ${p.marker}`), { result: 'ok' }) };
+    const background: TaskHandler = { type: 'embedding', run: async (_c, p: any) => (log.push(`start ${p.marker}`), { result: 'ok' }) };
+    const w = new Worker(t.runtime.deps, [foreground, background], { concurrency: 2, pollMs: 20, backgroundAfterMs: 400 });
+    await enqueue({ marker: 'f1' });
+    w.start();
+    try {
+      await firstClaimed;
+      const claimedAt = performance.now();
+      await taskStore.enqueue(t.runtime.deps.db, t.clock.now().toISOString(), [{ task_type: 'embedding', library_id: libraryId, payload: { marker: 'b1' }, priority: taskStore.BACKGROUND_PRIORITY }]);
+      await new Promise((r) => setTimeout(r, 150));
+      await enqueue({ marker: 'f2' }); // more foreground work: the background task waits on
+      w.nudge();
+      for (let i = 0; i < 200 && !log.includes('start b1'); i++) await new Promise((r) => setTimeout(r, 20));
+      // A slot was free all along, yet b1 started only once foreground claims had paused for 400 ms.
+      expect(log.slice(0, 4)).toEqual(['start f1', 'end f1', 'start f2', 'end f2']);
+      expect(log[4]).toBe('start b1');
+      expect(performance.now() - claimedAt).toBeGreaterThanOrEqual(150 + 400);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('drains background tasks at once when asked to run until idle', async () => {
+    const seen: string[] = [];
+    const record: TaskHandler['run'] = async (_c, p: any) => (seen.push(p.marker), { result: 'ok' });
+    await enqueue({ marker: 'fg' });
+    await taskStore.enqueue(t.runtime.deps.db, t.clock.now().toISOString(), [{ task_type: 'embedding', library_id: libraryId, payload: { marker: 'bg' }, priority: taskStore.BACKGROUND_PRIORITY }]);
+    await new Worker(t.runtime.deps, [handler(record), { type: 'embedding', run: record }], { concurrency: 1, backgroundAfterMs: 60_000 }).runUntilIdle();
+    expect(seen).toEqual(['fg', 'bg']);
+  });
 });
