@@ -8,6 +8,7 @@ import { assetRoutes } from './http/assets.js';
 import { authPlugin } from './http/auth.js';
 import { corsPlugin } from './http/cors.js';
 import { handleError } from './http/errors.js';
+import { firstPartyRoutes } from './http/first-party.js';
 import { eventRoutes } from './http/events.js';
 import { faceRoutes } from './http/faces.js';
 import { libraryRoutes } from './http/libraries.js';
@@ -81,6 +82,7 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   await app.register(searchRoutes, { prefix: '/api/search', deps });
   await app.register(eventRoutes, { prefix: '/api/events', deps });
   await app.register(taskRoutes, { prefix: '/api/tasks', deps });
+  await app.register(firstPartyRoutes, { prefix: '/api' });
   await app.register(mediaRoutes, { prefix: '/media', deps });
   await app.register(webUiRoutes, { config: deps.config });
   return app;

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { runApiKeyCommand } from './commands/api-key.js';
 import { ConfigError, configHelp, loadConfig } from './config.js';
 import { runImport } from './importer/command.js';
 import { serve, work } from './server.js';
@@ -17,6 +18,8 @@ Commands:
   import     Upload a folder of photos and videos to a running server (this one or any
              Gumnut API server): eucalypt import <folder> [--server URL] [--api-key KEY]
              [--library-id ID] [--concurrency N] [--dry-run]. See \`eucalypt import --help\`.
+  api-key    Create, list and revoke API keys, e.g. a read-only key for a gallery front end:
+             eucalypt api-key create --name gallery --actions read. See \`eucalypt api-key --help\`.
   help       Show this help.
 
 Configuration (environment variables):
@@ -44,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
     await work(config);
     return -1;
   }
+  if (command === 'api-key') return runApiKeyCommand(argv.slice(1), config);
   if (command === 'migrate') {
     const store = openStore(config);
     try {

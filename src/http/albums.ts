@@ -84,7 +84,7 @@ export const albumRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
 
   app.delete(
     '/:album_id/assets',
-    { schema: { operationId: 'remove_assets_from_album', tags, params: AlbumParams, body: AlbumAssetIds, response: { 200: Ack, ...errorResponses } } },
+    { config: { action: 'write' }, schema: { operationId: 'remove_assets_from_album', tags, params: AlbumParams, body: AlbumAssetIds, response: { 200: Ack, ...errorResponses } } },
     async (request) => {
       await albums.removeAssets(deps, principalOf(request), request.params.album_id, request.body.asset_ids);
       return {};

@@ -100,13 +100,13 @@ export const assetVersionRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asy
 
   app.delete(
     '/:asset_id/versions/:version_id',
-    { schema: { operationId: 'delete_asset_version', tags, params: VersionParams, response: { 200: Type.Ref('AssetResponse'), ...responses } } },
+    { config: { action: 'delete_permanently' }, schema: { operationId: 'delete_asset_version', tags, params: VersionParams, response: { 200: Type.Ref('AssetResponse'), ...responses } } },
     async (request) => toAssetResponse(await versions.remove(deps, principalOf(request), request.params.asset_id, request.params.version_id), FULL, mediaUrlContext(request, deps)),
   );
 
   app.post(
     '/:asset_id/versions/:version_id/revert',
-    { schema: { operationId: 'revert_asset_version', tags, params: VersionParams, response: { 200: Type.Ref('AssetResponse'), ...responses } } },
+    { config: { action: 'delete_permanently' }, schema: { operationId: 'revert_asset_version', tags, params: VersionParams, response: { 200: Type.Ref('AssetResponse'), ...responses } } },
     async (request) => toAssetResponse(await versions.revert(deps, principalOf(request), request.params.asset_id, request.params.version_id), FULL, mediaUrlContext(request, deps)),
   );
 };

@@ -115,7 +115,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
 
   app.delete(
     '/:asset_id',
-    { schema: { operationId: 'delete_asset', tags, params: AssetParams, response: { 200: Ack, ...errorResponses } } },
+    { config: { action: 'delete_permanently' }, schema: { operationId: 'delete_asset', tags, params: AssetParams, response: { 200: Ack, ...errorResponses } } },
     async (request) => {
       await assetTrash.deleteOne(deps, principalOf(request), request.params.asset_id);
       return {};
@@ -142,6 +142,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
   app.post(
     '/exist',
     {
+      config: { action: 'read' },
       schema: {
         operationId: 'check_asset_existence',
         tags,
@@ -212,18 +213,18 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
   );
 
   const trashFamily = [
-    ['delete', '/', 'delete_assets', assetTrash.deleteMany],
-    ['post', '/trash', 'trash_assets', assetTrash.trash],
-    ['post', '/restore', 'restore_assets', assetTrash.restore],
+    ['delete', '/', 'delete_assets', 'delete_permanently', assetTrash.deleteMany],
+    ['post', '/trash', 'trash_assets', 'delete', assetTrash.trash],
+    ['post', '/restore', 'restore_assets', 'delete', assetTrash.restore],
   ] as const;
-  for (const [method, url, operationId, run] of trashFamily) {
-    app[method](url, { schema: { operationId, tags, querystring: LibraryQuery, body: IdsBody, response: { 200: Ack, ...errorResponses } } }, async (request) => {
+  for (const [method, url, operationId, action, run] of trashFamily) {
+    app[method](url, { config: { action }, schema: { operationId, tags, querystring: LibraryQuery, body: IdsBody, response: { 200: Ack, ...errorResponses } } }, async (request) => {
       await run(deps, principalOf(request), request.query.library_id, request.body.ids);
       return {};
     });
   }
 
-  app.post('/empty-trash', { schema: { operationId: 'empty_trash', tags, querystring: LibraryQuery, response: { 200: Ack, ...errorResponses } } }, async (request) => {
+  app.post('/empty-trash', { config: { action: 'delete_permanently' }, schema: { operationId: 'empty_trash', tags, querystring: LibraryQuery, response: { 200: Ack, ...errorResponses } } }, async (request) => {
     await assetTrash.emptyTrash(deps, principalOf(request), request.query.library_id);
     return {};
   });

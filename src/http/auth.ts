@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { type Action, defaultAction } from '../domain/api-key-grants.js';
 import * as apiKeys from '../services/api-keys.js';
 import type { Deps, Principal } from '../services/deps.js';
-import { Unauthorized } from './errors.js';
+import { Forbidden, Unauthorized } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,6 +12,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes that answer without credentials (ping, the OpenAPI document). */
     public?: boolean;
+    /** The API-key action the route needs when its HTTP method alone would say otherwise. */
+    action?: Action;
+    /** Gumnut's first-party-session routes (key management, library sharing): API keys get 403. */
+    firstPartyOnly?: boolean;
   }
 }
 
@@ -21,11 +26,12 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 /**
- * `Authorization: Bearer <api key>` on every route not marked public (§3.1). A path no route
+ * `Authorization: Bearer <api key>` on every route not marked public (§3.1), then the key's
+ * grant: 403 when it lacks the route's action (domain/api-key-grants.ts). A path no route
  * serves answers 404 whoever asks, as FastAPI routes before it authenticates.
  */
 export const authPlugin = fp(
-  async (app: FastifyInstance, opts: { deps: Pick<Deps, 'db'> }) => {
+  async (app: FastifyInstance, opts: { deps: Pick<Deps, 'db' | 'clock'> }) => {
     app.decorateRequest('principal', null);
     app.addHook('onRequest', async (request) => {
       if (request.is404 || request.routeOptions.config?.public) return;
@@ -34,6 +40,10 @@ export const authPlugin = fp(
       if (!match) throw new Unauthorized('Not authenticated: send Authorization: Bearer <API key>');
       const principal = await apiKeys.authenticate(opts.deps, match[1]);
       if (!principal) throw new Unauthorized();
+      const config = request.routeOptions.config;
+      if (config?.firstPartyOnly) throw new Forbidden('API keys cannot call this endpoint: it needs a first-party session, which this server does not have (manage keys with `eucalypt api-key`)');
+      const action = config?.action ?? defaultAction(request.method);
+      if (!principal.actions.has(action)) throw new Forbidden(`This API key does not grant the "${action}" action`);
       request.principal = principal;
     });
   },

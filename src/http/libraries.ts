@@ -63,7 +63,7 @@ export const libraryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.post(
     '/:library_id/trash',
-    { schema: { operationId: 'trash_library', tags, params: LibraryParams, response: { 200: Ack, ...withConflict } } },
+    { config: { action: 'delete' }, schema: { operationId: 'trash_library', tags, params: LibraryParams, response: { 200: Ack, ...withConflict } } },
     async (request) => {
       await libraries.trash(deps, principalOf(request), request.params.library_id);
       return {};
@@ -72,13 +72,13 @@ export const libraryRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.post(
     '/:library_id/restore',
-    { schema: { operationId: 'restore_library', tags, params: LibraryParams, response: { 200: LibraryRef, ...errorResponses } } },
+    { config: { action: 'delete' }, schema: { operationId: 'restore_library', tags, params: LibraryParams, response: { 200: LibraryRef, ...errorResponses } } },
     async (request) => libraries.restore(deps, principalOf(request), request.params.library_id),
   );
 
   app.delete(
     '/:library_id',
-    { schema: { operationId: 'delete_library', tags, params: LibraryParams, response: { 200: Ack, ...withConflict } } },
+    { config: { action: 'delete_permanently' }, schema: { operationId: 'delete_library', tags, params: LibraryParams, response: { 200: Ack, ...withConflict } } },
     async (request) => {
       await libraries.requestPurge(deps, principalOf(request), request.params.library_id);
       return {};

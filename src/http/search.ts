@@ -63,6 +63,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
   app.post(
     '/',
     {
+      config: { action: 'read' },
       schema: {
         operationId: 'search_assets_by_image',
         tags,

@@ -109,6 +109,7 @@ export const stackRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
   app.delete(
     '/:stack_id/assets',
     {
+      config: { action: 'write' },
       schema: {
         operationId: 'remove_assets_from_stack',
         tags,

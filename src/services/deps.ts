@@ -1,5 +1,6 @@
 import type { BlobStore } from '../blobs/index.js';
 import type { Config } from '../config.js';
+import type { Action } from '../domain/api-key-grants.js';
 import type { DialectAdapter } from '../store/dialect/adapter.js';
 import type { Db } from '../store/schema.js';
 
@@ -18,7 +19,7 @@ export interface Deps {
   wake: () => void;
 }
 
-export type Action = 'read' | 'write' | 'delete' | 'delete_permanently';
+export type { Action };
 
 /** Who is calling: the owner of the credential and what it may do. */
 export interface Principal {

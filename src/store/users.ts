@@ -28,3 +28,9 @@ export async function addStorageUsed(db: Executor, id: string, bytes: number, no
 export async function lock(trx: Tx, dialect: DialectAdapter, id: string): Promise<UserRow | undefined> {
   return dialect.lockRows(trx.selectFrom('users').selectAll().where('id', '=', id), 'no_key_update').executeTakeFirst();
 }
+
+/** The first user: Eucalypt is single-owner, and bootstrap creates the owner before anyone else. */
+export async function ownerId(db: Executor): Promise<string | undefined> {
+  const row = await db.selectFrom('users').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+  return row?.id;
+}

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { parseActions } from '../domain/api-key-grants.js';
+import type { Config } from '../config.js';
+import * as apiKeys from '../services/api-keys.js';
+import type { ApiKeyRow } from '../store/api-keys.js';
+import { migrate, openStore } from '../store/db.js';
+
+export const API_KEY_USAGE = `Usage: eucalypt api-key <command>
+
+Manages the owner's API keys in this server's database (the same DATABASE_URL or
+EUCALYPT_DATA_DIR as \`eucalypt serve\`; the server may be running).
+
+Commands:
+  create --name NAME --actions LIST   Make a key and print it once. LIST is a comma-separated
+                                      subset of read, write, delete, delete_permanently, with
+                                      read always included: read = look only; write = upload
+                                      and change; delete = trash, restore, delete albums,
+                                      faces, people, stacks; delete_permanently = hard delete,
+                                      empty trash, purge libraries, delete versions.
+  list                                Every key: id, name, actions, active, last used.
+  revoke ID                           Disable a key at once (it stays listed as inactive).
+`;
+
+interface Io {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+class UsageError extends Error {}
+
+function describe(row: ApiKeyRow): string {
+  const actions = (JSON.parse(row.actions) as string[]).join(',');
+  const state = row.is_active ? 'active' : 'revoked';
+  return `${row.id}  ${state.padEnd(7)}  ${actions.padEnd(37)}  last used ${row.last_used_at ?? 'never'}  ${row.name ?? ''}`;
+}
+
+/** `eucalypt api-key …`: returns the exit status. */
+export async function runApiKeyCommand(argv: string[], config: Pick<Config, 'databaseUrl' | 'dataDir'>, io: Io = process): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    io.stdout.write(API_KEY_USAGE);
+    return command ? 0 : 2;
+  }
+  const store = openStore(config);
+  try {
+    await migrate(store.db);
+    const deps = { db: store.db, clock: () => new Date() };
+    if (command === 'create') {
+      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, actions: { type: 'string' } }, strict: true });
+      if (!values.name?.trim()) throw new UsageError('--name is required');
+      if (values.actions === undefined) throw new UsageError('--actions is required, e.g. --actions read or --actions read,write');
+      const parsed = parseActions(values.actions.split(',').map((a) => a.trim()).filter(Boolean));
+      if ('error' in parsed) throw new UsageError(parsed.error);
+      const made = await apiKeys.createForOwner(deps, values.name.trim(), parsed.actions);
+      if (!made) {
+        io.stderr.write('There is no owner yet: start the server once (eucalypt serve) to create one.\n');
+        return 1;
+      }
+      const { row, raw } = made;
+      io.stdout.write(`${raw}\n`);
+      io.stderr.write(`Created ${row.id} (${parsed.actions.join(', ')}). The key above is shown only now; store it safely.\n`);
+      return 0;
+    }
+    if (command === 'list') {
+      for (const row of await apiKeys.listForOwner(deps)) io.stdout.write(`${describe(row)}\n`);
+      return 0;
+    }
+    if (command === 'revoke') {
+      if (rest.length !== 1) throw new UsageError('revoke takes one key id (apikey_…), see `eucalypt api-key list`');
+      if (!(await apiKeys.revoke(deps, rest[0]))) {
+        io.stderr.write(`No API key ${rest[0]}\n`);
+        return 1;
+      }
+      io.stderr.write(`Revoked ${rest[0]}\n`);
+      return 0;
+    }
+    throw new UsageError(`Unknown api-key command: ${command}`);
+  } catch (err) {
+    if (!(err instanceof UsageError) && !String((err as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) throw err;
+    io.stderr.write(`${(err as Error).message}\n\n${API_KEY_USAGE}`);
+    return 2;
+  } finally {
+    await store.close();
+  }
+}
