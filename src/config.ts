@@ -46,6 +46,16 @@ export interface Config {
   descriptionModel: string | undefined;
   descriptionApiKey: string | undefined;
   descriptionPrompt: string;
+  /** S3-compatible bucket for originals and renditions; undefined = files under the data dir. */
+  s3Bucket: string | undefined;
+  s3Endpoint: string | undefined;
+  s3Region: string;
+  s3Prefix: string;
+  s3ForcePathStyle: boolean;
+  s3AccessKeyId: string | undefined;
+  s3SecretAccessKey: string | undefined;
+  /** Local copies of S3 blobs that engines (sharp, ExifTool, ffmpeg) read, kept up to this size. */
+  s3CacheBytes: number;
 }
 
 interface Setting {
@@ -92,6 +102,14 @@ export const SETTINGS = {
     default: 'Describe this photo in one or two plain sentences for a search index: the subject, the setting and any visible text.',
     help: 'Instruction sent with each photo',
   },
+  s3Bucket: { env: 'EUCALYPT_S3_BUCKET', default: '', help: 'Keep originals and renditions in this S3-compatible bucket instead of <data dir>/blobs (the bucket must exist); empty = local disk' },
+  s3Endpoint: { env: 'EUCALYPT_S3_ENDPOINT', default: '', help: 'S3 API endpoint for MinIO, Garage, Ceph, R2, B2 … (http://minio:9000); empty = AWS' },
+  s3Region: { env: 'EUCALYPT_S3_REGION', default: 'us-east-1', help: 'Region of the bucket' },
+  s3Prefix: { env: 'EUCALYPT_S3_PREFIX', default: '', help: 'Key prefix inside the bucket (e.g. eucalypt/), so one bucket can hold several servers' },
+  s3ForcePathStyle: { env: 'EUCALYPT_S3_FORCE_PATH_STYLE', default: '', help: 'true = http://endpoint/bucket/key URLs (MinIO and most self-hosted stores), false = bucket.endpoint; empty = true when an endpoint is set' },
+  s3AccessKeyId: { env: 'EUCALYPT_S3_ACCESS_KEY_ID', default: '', help: "S3 access key; empty = the AWS SDK's own lookup (AWS_ACCESS_KEY_ID, profiles, instance roles)" },
+  s3SecretAccessKey: { env: 'EUCALYPT_S3_SECRET_ACCESS_KEY', default: '', help: 'S3 secret key (with EUCALYPT_S3_ACCESS_KEY_ID)' },
+  s3CacheBytes: { env: 'EUCALYPT_S3_CACHE_BYTES', default: '2147483648', help: 'Bytes of local copies of S3 blobs kept in <data dir>/blob-cache for the image and video engines (least recently used go first)' },
 } satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {}
@@ -220,6 +238,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rerankModel: read('rerankModel') || undefined,
     rerankApiKey: read('rerankApiKey') || undefined,
     ...descriptionSettings(read),
+    ...s3Settings(read),
+  };
+}
+
+function s3Settings(read: (key: keyof typeof SETTINGS) => string): Pick<Config, 's3Bucket' | 's3Endpoint' | 's3Region' | 's3Prefix' | 's3ForcePathStyle' | 's3AccessKeyId' | 's3SecretAccessKey' | 's3CacheBytes'> {
+  const bucket = read('s3Bucket') || undefined;
+  const endpoint = optionalUrl(SETTINGS.s3Endpoint.env, read('s3Endpoint'));
+  const prefix = read('s3Prefix');
+  if (prefix.startsWith('/')) throw new ConfigError(`${SETTINGS.s3Prefix.env} must not start with /, got ${JSON.stringify(prefix)}`);
+  const accessKeyId = read('s3AccessKeyId') || undefined;
+  const secretAccessKey = read('s3SecretAccessKey') || undefined;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) throw new ConfigError(`${SETTINGS.s3AccessKeyId.env} and ${SETTINGS.s3SecretAccessKey.env} go together`);
+  const pathStyle = read('s3ForcePathStyle');
+  return {
+    s3Bucket: bucket,
+    s3Endpoint: endpoint,
+    s3Region: read('s3Region') || SETTINGS.s3Region.default,
+    s3Prefix: prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix,
+    s3ForcePathStyle: pathStyle === '' ? endpoint !== undefined : flag(SETTINGS.s3ForcePathStyle.env, pathStyle),
+    s3AccessKeyId: accessKeyId,
+    s3SecretAccessKey: secretAccessKey,
+    s3CacheBytes: positiveInteger(SETTINGS.s3CacheBytes.env, read('s3CacheBytes')),
   };
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
-import { LocalBlobStore } from './blobs/index.js';
+import { openBlobStore } from './blobs/index.js';
 import { sweepTempFiles } from './blobs/temp-file.js';
 import type { Config } from './config.js';
 import { handlers } from './jobs/registry.js';
@@ -43,7 +43,7 @@ export async function startRuntime(config: Config, options: { log?: TaskContext[
   const deps: Deps = {
     db: store.db,
     dialect: store.dialect,
-    blobs: new LocalBlobStore(path.join(config.dataDir, 'blobs')),
+    blobs: openBlobStore(config),
     clock: options.clock ?? (() => new Date()),
     config,
     tmpDir,

@@ -78,3 +78,22 @@ describe('EUCALYPT_TRASH_RETENTION_DAYS', () => {
     expect(configHelp()).toMatch(/EUCALYPT_TRASH_RETENTION_DAYS\s+.*\(default: 90\)/);
   });
 });
+
+describe('S3 settings', () => {
+  it('keep files on disk unless a bucket is named', () => {
+    expect(loadConfig({})).toMatchObject({ s3Bucket: undefined, s3Region: 'us-east-1', s3Prefix: '', s3ForcePathStyle: false, s3CacheBytes: 2 ** 31 });
+  });
+  it('use path-style URLs with a custom endpoint unless told otherwise, and end the prefix with /', () => {
+    const env = { EUCALYPT_S3_BUCKET: 'photos', EUCALYPT_S3_ENDPOINT: 'http://minio:9000', EUCALYPT_S3_PREFIX: 'eucalypt' };
+    expect(loadConfig(env)).toMatchObject({ s3Bucket: 'photos', s3Endpoint: 'http://minio:9000', s3ForcePathStyle: true, s3Prefix: 'eucalypt/' });
+    expect(loadConfig({ ...env, EUCALYPT_S3_FORCE_PATH_STYLE: 'false' }).s3ForcePathStyle).toBe(false);
+  });
+  it.each([
+    [{ EUCALYPT_S3_ENDPOINT: 'minio:9000' }, /EUCALYPT_S3_ENDPOINT must be an http/],
+    [{ EUCALYPT_S3_PREFIX: '/abs' }, /EUCALYPT_S3_PREFIX must not start with \//],
+    [{ EUCALYPT_S3_ACCESS_KEY_ID: 'id' }, /EUCALYPT_S3_ACCESS_KEY_ID and EUCALYPT_S3_SECRET_ACCESS_KEY go together/],
+    [{ EUCALYPT_S3_CACHE_BYTES: '0' }, /EUCALYPT_S3_CACHE_BYTES must be a positive whole number/],
+  ])('refuse %j with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

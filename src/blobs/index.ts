@@ -1,4 +1,8 @@
+import path from 'node:path';
 import type { Readable } from 'node:stream';
+import type { Config } from '../config.js';
+import { LocalBlobStore } from './local.js';
+import { S3BlobStore } from './s3.js';
 
 /** Where asset bytes live. Keys are relative paths such as `originals/<library>/<xx>/<asset id>.<ext>`. */
 export interface BlobStore {
@@ -15,4 +19,19 @@ export interface BlobStore {
   localPath(key: string): Promise<string>;
 }
 
-export { LocalBlobStore } from './local.js';
+export { LocalBlobStore, S3BlobStore };
+
+/** `<data dir>/blobs` on local disk, or the configured S3-compatible bucket. */
+export function openBlobStore(config: Config): BlobStore {
+  if (!config.s3Bucket) return new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+  return new S3BlobStore({
+    bucket: config.s3Bucket,
+    prefix: config.s3Prefix,
+    region: config.s3Region,
+    endpoint: config.s3Endpoint,
+    forcePathStyle: config.s3ForcePathStyle,
+    credentials: config.s3AccessKeyId && config.s3SecretAccessKey ? { accessKeyId: config.s3AccessKeyId, secretAccessKey: config.s3SecretAccessKey } : undefined,
+    cacheDir: path.join(config.dataDir, 'blob-cache'),
+    cacheBytes: config.s3CacheBytes,
+  });
+}
