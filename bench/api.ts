@@ -328,7 +328,7 @@ async function buildLibrary(dataDir: string): Promise<void> {
   const runtime = await startRuntime(loadConfig({ EUCALYPT_DATA_DIR: dataDir, EUCALYPT_API_KEY: API_KEY }));
   try {
     const owner = await runtime.deps.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
-    const [library] = await libraryStore.listOwned(runtime.deps.db, owner.id, 'live');
+    const [library] = await libraryStore.listOwned(runtime.deps.db, { userId: owner.id, libraryIds: null }, 'live');
     const items = libraryItems(ASSETS);
     const liveIds: string[] = [];
     for (let i = 0; i < items.length; i += 10_000) {

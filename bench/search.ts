@@ -263,7 +263,7 @@ async function benchDialect(dialect: 'sqlite' | 'postgres', embedUrl: string): P
   const runtime = await startRuntime(config);
   try {
     const deps = runtime.deps;
-    const [library] = await libraryStore.listOwned(deps.db, (await deps.db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id, 'live');
+    const [library] = await libraryStore.listOwned(deps.db, { userId: (await deps.db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id, libraryIds: null }, 'live');
     const seeded = await seedLibrary(deps, library.id, N);
     await sql`analyze`.execute(deps.db);
     console.log(`${dialect}: seeded ${N} assets in ${(seeded.seedMs / 1000).toFixed(1)} s, ${N} × ${DIMS}-d embeddings in ${(seeded.vectorMs / 1000).toFixed(1)} s (${seeded.words.length} distinct words)`);

@@ -11,13 +11,17 @@ Manages the owner's API keys in this server's database (the same DATABASE_URL or
 EUCALYPT_DATA_DIR as \`eucalypt serve\`; the server may be running).
 
 Commands:
-  create --name NAME --actions LIST   Make a key and print it once. LIST is a comma-separated
+  create --name NAME --actions LIST [--libraries IDS]
+                                      Make a key and print it once. LIST is a comma-separated
                                       subset of read, write, delete, delete_permanently, with
                                       read always included: read = look only; write = upload
                                       and change; delete = trash, restore, delete albums,
                                       faces, people, stacks; delete_permanently = hard delete,
                                       empty trash, purge libraries, delete versions.
-  list                                Every key: id, name, actions, active, last used.
+                                      --libraries lib_a,lib_b limits the key to those libraries
+                                      (others look missing to it; it cannot create libraries);
+                                      without it the key reaches every library, also future ones.
+  list                                Every key: id, state, actions, libraries, last use, name.
   revoke ID                           Disable a key at once (it stays listed as inactive).
 `;
 
@@ -28,10 +32,13 @@ interface Io {
 
 class UsageError extends Error {}
 
+const list = (text: string) => text.split(',').map((item) => item.trim()).filter(Boolean);
+
 function describe(row: ApiKeyRow): string {
   const actions = (JSON.parse(row.actions) as string[]).join(',');
   const state = row.is_active ? 'active' : 'revoked';
-  return `${row.id}  ${state.padEnd(7)}  ${actions.padEnd(37)}  last used ${row.last_used_at ?? 'never'}  ${row.name ?? ''}`;
+  const libraries = row.library_ids === null ? 'all libraries' : (JSON.parse(row.library_ids) as string[]).join(',');
+  return `${row.id}  ${state.padEnd(7)}  ${actions.padEnd(37)}  ${libraries}  last used ${row.last_used_at ?? 'never'}  ${row.name ?? ''}`;
 }
 
 /** `eucalypt api-key …`: returns the exit status. */
@@ -46,19 +53,21 @@ export async function runApiKeyCommand(argv: string[], config: Pick<Config, 'dat
     await migrate(store.db);
     const deps = { db: store.db, clock: () => new Date() };
     if (command === 'create') {
-      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, actions: { type: 'string' } }, strict: true });
+      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, actions: { type: 'string' }, libraries: { type: 'string' } }, strict: true });
       if (!values.name?.trim()) throw new UsageError('--name is required');
       if (values.actions === undefined) throw new UsageError('--actions is required, e.g. --actions read or --actions read,write');
-      const parsed = parseActions(values.actions.split(',').map((a) => a.trim()).filter(Boolean));
+      const parsed = parseActions(list(values.actions));
       if ('error' in parsed) throw new UsageError(parsed.error);
-      const made = await apiKeys.createForOwner(deps, values.name.trim(), parsed.actions);
-      if (!made) {
-        io.stderr.write('There is no owner yet: start the server once (eucalypt serve) to create one.\n');
+      const libraryIds = values.libraries === undefined ? null : [...new Set(list(values.libraries))];
+      if (libraryIds !== null && (libraryIds.length < 1 || libraryIds.length > 200)) throw new UsageError('--libraries takes 1 to 200 library ids (lib_…)');
+      const made = await apiKeys.createForOwner(deps, { name: values.name.trim(), actions: parsed.actions, libraryIds });
+      if ('error' in made) {
+        io.stderr.write(`${made.error}\n`);
         return 1;
       }
-      const { row, raw } = made;
-      io.stdout.write(`${raw}\n`);
-      io.stderr.write(`Created ${row.id} (${parsed.actions.join(', ')}). The key above is shown only now; store it safely.\n`);
+      io.stdout.write(`${made.raw}\n`);
+      const scope = libraryIds === null ? 'all libraries' : `libraries ${libraryIds.join(', ')}`;
+      io.stderr.write(`Created ${made.row.id} (${parsed.actions.join(', ')}; ${scope}). The key above is shown only now; store it safely.\n`);
       return 0;
     }
     if (command === 'list') {

@@ -37,7 +37,7 @@ export async function list(deps: Pick<Deps, 'db' | 'clock' | 'config'>, who: Pri
 }
 
 export async function get(deps: Pick<Deps, 'db'>, who: Principal, id: string): Promise<AlbumAssetRow> {
-  const link = await albumStore.findLinkInLibraries(deps.db, who.userId, id);
+  const link = await albumStore.findLinkInLibraries(deps.db, who, id);
   if (!link) throw new NotFound('Album asset not found');
   return link;
 }

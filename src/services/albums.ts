@@ -77,7 +77,7 @@ export const linkEvent = (link: AlbumAssetRow, event_type: 'album_asset_added' |
 });
 
 async function findOrThrow(db: Executor, who: Principal, id: string): Promise<AlbumRow> {
-  const album = await albumStore.findInLibraries(db, who.userId, id);
+  const album = await albumStore.findInLibraries(db, who, id);
   if (!album) throw new NotFound('Album not found');
   return album;
 }

@@ -4,6 +4,7 @@ import { newId } from '../domain/ids.js';
 import * as apiKeyStore from '../store/api-keys.js';
 import type { ApiKeyRow } from '../store/api-keys.js';
 import type { Executor } from '../store/schema.js';
+import * as libraryStore from '../store/libraries.js';
 import * as userStore from '../store/users.js';
 import { type Deps, nowText, type Principal } from './deps.js';
 
@@ -15,17 +16,25 @@ export function generateRawKey(): string {
 }
 
 export async function createFullAccess(db: Executor, now: string, userId: string, name: string, raw: string): Promise<void> {
-  await insertKey(db, now, userId, name, ACTIONS, raw);
+  await insertKey(db, now, userId, { name, actions: ACTIONS, libraryIds: null }, raw);
 }
 
-async function insertKey(db: Executor, now: string, userId: string, name: string, actions: readonly Action[], raw: string): Promise<ApiKeyRow> {
+/** What a new key may do: its actions, and its libraries (null = all, now and future). */
+export interface KeyGrant {
+  name: string;
+  actions: readonly Action[];
+  libraryIds: readonly string[] | null;
+}
+
+async function insertKey(db: Executor, now: string, userId: string, grant: KeyGrant, raw: string): Promise<ApiKeyRow> {
   const row: ApiKeyRow = {
     id: newId('apikey'),
     user_id: userId,
-    name,
+    name: grant.name,
     key_hash: hashKey(raw),
-    actions: JSON.stringify(actions),
-    library_scope_mode: 'all_libraries',
+    actions: JSON.stringify(grant.actions),
+    library_scope_mode: grant.libraryIds === null ? 'all_libraries' : 'selected_libraries',
+    library_ids: grant.libraryIds === null ? null : JSON.stringify(grant.libraryIds),
     is_active: 1,
     last_used_at: null,
     created_at: now,
@@ -38,14 +47,19 @@ async function insertKey(db: Executor, now: string, userId: string, name: string
 /**
  * The server owner's key management (`eucalypt api-key`): Gumnut reserves `/api/api-keys/` for
  * its first-party web session, which Eucalypt does not have, so keys are made from the shell.
- * Keys belong to the owner, the first user. Returns the raw key, which is never stored, or
- * undefined before the first start has created the owner.
+ * Keys belong to the owner, the first user. Returns the raw key, which is never stored; an
+ * error when there is no owner yet or a selected library is not the owner's.
  */
-export async function createForOwner(deps: Pick<Deps, 'db' | 'clock'>, name: string, actions: readonly Action[]): Promise<{ row: ApiKeyRow; raw: string } | undefined> {
+export async function createForOwner(deps: Pick<Deps, 'db' | 'clock'>, grant: KeyGrant): Promise<{ row: ApiKeyRow; raw: string } | { error: string }> {
   const owner = await userStore.ownerId(deps.db);
-  if (!owner) return undefined;
+  if (!owner) return { error: 'There is no owner yet: start the server once (eucalypt serve) to create one.' };
+  if (grant.libraryIds !== null) {
+    const owned = new Set((await libraryStore.listOwned(deps.db, { userId: owner, libraryIds: null }, 'all')).map((l) => l.id));
+    const unknown = grant.libraryIds.filter((id) => !owned.has(id));
+    if (unknown.length > 0) return { error: `No such library: ${unknown.join(', ')} (see GET /api/libraries)` };
+  }
   const raw = generateRawKey();
-  return { row: await insertKey(deps.db, nowText(deps), owner, name, actions, raw), raw };
+  return { row: await insertKey(deps.db, nowText(deps), owner, grant, raw), raw };
 }
 
 export function listForOwner(deps: Pick<Deps, 'db'>): Promise<ApiKeyRow[]> {
@@ -69,5 +83,10 @@ export async function authenticate(deps: Pick<Deps, 'db' | 'clock'>, raw: string
   if (row.last_used_at === null || now.getTime() - Date.parse(row.last_used_at) >= LAST_USED_RESOLUTION_MS) {
     await apiKeyStore.touchLastUsed(deps.db, row.id, now.toISOString());
   }
-  return { userId: row.user_id, apiKeyId: row.id, actions: new Set(JSON.parse(row.actions) as Action[]) };
+  return {
+    userId: row.user_id,
+    apiKeyId: row.id,
+    actions: new Set(JSON.parse(row.actions) as Action[]),
+    libraryIds: row.library_scope_mode === 'selected_libraries' ? (JSON.parse(row.library_ids ?? '[]') as string[]) : null,
+  };
 }

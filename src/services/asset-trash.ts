@@ -53,7 +53,7 @@ export async function emptyTrash(deps: Deps, who: Principal, libraryId: string |
 
 export async function deleteOne(deps: Deps, who: Principal, id: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    const row = await assetStore.findInLibraries(trx, who.userId, id);
+    const row = await assetStore.findInLibraries(trx, who, id);
     const deleted = row ? await deleteAssets(trx, deps.dialect, { libraryId: row.library_id, ids: [row.id] }, nowText(deps)) : [];
     // Also a 404 when a concurrent delete won the row.
     if (deleted.length === 0) throw new NotFound('Asset not found');

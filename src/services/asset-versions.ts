@@ -85,7 +85,7 @@ function currentColumns(version: VersionRow, now: string): Partial<AssetRow> {
 }
 
 async function findAsset(db: Executor, who: Principal, id: string): Promise<AssetRow> {
-  const asset = await assetStore.findInLibraries(db, who.userId, id);
+  const asset = await assetStore.findInLibraries(db, who, id);
   if (!asset) throw new NotFound('Asset not found');
   return asset;
 }
@@ -126,7 +126,7 @@ async function checkStorageCaps(db: Executor, userId: string, libraryId: string)
   if (user?.storage_limit_bytes != null && user.storage_used_bytes >= user.storage_limit_bytes) {
     throw new InsufficientStorage('Your account has reached its storage limit');
   }
-  const library = await libraryStore.findOwned(db, userId, libraryId);
+  const library = await libraryStore.findById(db, libraryId);
   if (library && library.storage_limit_bytes !== null && library.storage_used_bytes >= library.storage_limit_bytes) {
     throw new InsufficientStorage('This library has reached its storage limit');
   }

@@ -105,7 +105,7 @@ export async function withMetadata(db: Executor, assets: AssetRow[], wanted: boo
 }
 
 export async function get(deps: Pick<Deps, 'db'>, who: Principal, id: string, withMeta: boolean): Promise<AssetView> {
-  const asset = await assetStore.findInLibraries(deps.db, who.userId, id);
+  const asset = await assetStore.findInLibraries(deps.db, who, id);
   if (!asset) throw new NotFound('Asset not found');
   const [view] = await withMetadata(deps.db, [asset], withMeta);
   return view;
@@ -169,7 +169,7 @@ async function applyUpdate(trx: Tx, deps: Pick<Deps, 'dialect'>, asset: AssetRow
 export async function update(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | 'wake'>, who: Principal, id: string, patch: AssetPatch): Promise<AssetView> {
   checkPatch(patch, ['body']);
   return deps.db.transaction().execute(async (trx) => {
-    const asset = await assetStore.findInLibraries(trx, who.userId, id);
+    const asset = await assetStore.findInLibraries(trx, who, id);
     if (!asset) throw new NotFound('Asset not found');
     return applyUpdate(trx, deps, asset, patch, nowText(deps));
   }).finally(deps.wake);
@@ -192,7 +192,7 @@ export async function bulkUpdate(deps: Pick<Deps, 'db' | 'dialect' | 'clock' | '
     const missing: string[] = [];
     const found: AssetRow[] = [];
     for (const u of updates) {
-      const asset = await assetStore.findInLibraries(trx, who.userId, u.id);
+      const asset = await assetStore.findInLibraries(trx, who, u.id);
       if (asset) found.push(asset);
       else missing.push(u.id);
     }

@@ -2,6 +2,7 @@ import type { BlobStore } from '../blobs/index.js';
 import type { Config } from '../config.js';
 import type { Action } from '../domain/api-key-grants.js';
 import type { DialectAdapter } from '../store/dialect/adapter.js';
+import type { LibraryAccess } from '../store/libraries.js';
 import type { Db } from '../store/schema.js';
 
 /** Everything a use case may need; each service function picks the few it uses. */
@@ -22,7 +23,7 @@ export interface Deps {
 export type { Action };
 
 /** Who is calling: the owner of the credential and what it may do. */
-export interface Principal {
+export interface Principal extends LibraryAccess {
   userId: string;
   apiKeyId: string;
   actions: ReadonlySet<Action>;

@@ -27,7 +27,7 @@ export interface FaceView {
 
 /** Resolves `library_id` when given (it must be the face's), else any of the caller's live libraries. */
 async function loadFace(deps: Pick<Deps, 'db' | 'clock' | 'config'> & { db: Executor }, who: Principal, id: string, libraryId: string | undefined): Promise<FaceRow> {
-  const face = await faceStore.findInLibraries(deps.db, who.userId, id);
+  const face = await faceStore.findInLibraries(deps.db, who, id);
   if (!face) throw new NotFound('Face not found');
   if (libraryId !== undefined) {
     const library = await libraries.resolve(deps, who, libraryId);

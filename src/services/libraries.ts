@@ -1,6 +1,6 @@
 import { newId } from '../domain/ids.js';
 import { normalizeLibraryName } from '../domain/libraries.js';
-import { BadRequest, Conflict, NotFound, unprocessable } from '../http/errors.js';
+import { BadRequest, Conflict, Forbidden, NotFound, unprocessable } from '../http/errors.js';
 import * as libraryStore from '../store/libraries.js';
 import type { LibraryRow, LibraryState } from '../store/libraries.js';
 import type { Executor, Tx } from '../store/schema.js';
@@ -10,12 +10,12 @@ import { type Deps, nowText, type Principal } from './deps.js';
 export const DEFAULT_LIBRARY_NAME = 'Default Library';
 
 export function list(deps: Pick<Deps, 'db'>, who: Principal, state: LibraryState): Promise<LibraryRow[]> {
-  return libraryStore.listOwned(deps.db, who.userId, state);
+  return libraryStore.listOwned(deps.db, who, state);
 }
 
 /** Any state: a trashed library is still readable by its owner until it is purged (§1.7). */
 export async function get(deps: Pick<Deps, 'db'>, who: Principal, id: string): Promise<LibraryRow> {
-  const row = await libraryStore.findOwned(deps.db, who.userId, id);
+  const row = await libraryStore.findOwned(deps.db, who, id);
   if (!row) throw new NotFound('Library not found');
   return row;
 }
@@ -49,14 +49,14 @@ export async function resolve(
   options: { createIfNone?: boolean } = {},
 ): Promise<LibraryRow> {
   if (libraryId !== undefined) {
-    const row = await libraryStore.findOwned(deps.db, who.userId, libraryId);
+    const row = await libraryStore.findOwned(deps.db, who, libraryId);
     if (!row || row.trashed_at !== null) throw new NotFound('Library not found');
     return row;
   }
-  const live = await libraryStore.listOwned(deps.db, who.userId, 'live');
+  const live = await libraryStore.listOwned(deps.db, who, 'live');
   if (live.length === 1) return live[0];
   if (live.length > 1) throw new BadRequest('library_id is required because you have more than one library');
-  if (!options.createIfNone) throw new NotFound('You have no live library');
+  if (!options.createIfNone || who.libraryIds !== null) throw new NotFound(who.libraryIds === null ? 'You have no live library' : 'This API key reaches no live library');
   const row = newLibraryRow(deps, who.userId, DEFAULT_LIBRARY_NAME);
   await libraryStore.insert(deps.db, row);
   return row;
@@ -70,6 +70,8 @@ function nameOrThrow(name: string): string {
 
 /** §1.7: name required, non-blank, trimmed. New libraries get the configured per-library cap. */
 export async function create(deps: Pick<Deps, 'db' | 'clock' | 'config'>, who: Principal, input: { name: string; description?: string | null }): Promise<LibraryRow> {
+  // A key limited to selected libraries could never reach the library it made.
+  if (who.libraryIds !== null) throw new Forbidden('This API key is limited to selected libraries and cannot create one');
   const row = { ...newLibraryRow(deps, who.userId, nameOrThrow(input.name)), description: input.description ?? null };
   await libraryStore.insert(deps.db, row);
   return row;
@@ -77,7 +79,7 @@ export async function create(deps: Pick<Deps, 'db' | 'clock' | 'config'>, who: P
 
 /** Finds the caller's library (any state) and re-reads it under a row lock. */
 async function lockOwned(trx: Tx, deps: Pick<Deps, 'dialect'>, who: Principal, id: string): Promise<LibraryRow> {
-  const found = await libraryStore.findOwned(trx, who.userId, id);
+  const found = await libraryStore.findOwned(trx, who, id);
   const row = found && (await libraryStore.lock(trx, deps.dialect, id));
   if (!row) throw new NotFound('Library not found');
   return row;
@@ -114,7 +116,7 @@ export async function trash(deps: Pick<Deps, 'db' | 'dialect' | 'clock'>, who: P
     const row = await lockOwned(trx, deps, who, id);
     await userStore.lock(trx, deps.dialect, who.userId);
     if (row.trashed_at !== null) return;
-    const live = await libraryStore.listOwned(trx, who.userId, 'live');
+    const live = await libraryStore.listOwned(trx, { userId: who.userId, libraryIds: null }, 'live');
     if (live.every((l) => l.id === row.id)) throw new Conflict('This is your last live library: every account keeps at least one', false);
     const now = nowText(deps);
     await libraryStore.update(trx, row.id, { trashed_at: now, updated_at: now });

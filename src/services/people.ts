@@ -31,7 +31,7 @@ function view(person: PersonRow, metrics: boolean): PersonView {
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
 async function loadPerson(deps: Pick<Deps, 'db' | 'clock' | 'config'> & { db: Executor }, who: Principal, id: string, libraryId?: string): Promise<PersonRow> {
-  const person = await peopleStore.findInLibraries(deps.db, who.userId, id);
+  const person = await peopleStore.findInLibraries(deps.db, who, id);
   if (!person) throw new NotFound('Person not found');
   if (libraryId !== undefined && (await libraries.resolve(deps, who, libraryId)).id !== person.library_id) throw new NotFound('Person not found');
   return person;

@@ -57,7 +57,7 @@ export async function list(deps: StackDeps, who: Principal, input: ListInput): P
 }
 
 async function findStack(db: Executor, who: Principal, id: string, since?: number): Promise<StackRow> {
-  const stack = await stackStore.findInLibraries(db, who.userId, id);
+  const stack = await stackStore.findInLibraries(db, who, id);
   if (stack) return stack;
   // Dissolved after this request arrived: a concurrent edit won, and retrying cannot help.
   if (since !== undefined && (await eventStore.entityEventsSince(db, since, 'stack', [id])).some((e) => e.event_type === 'stack_deleted')) throw GONE();

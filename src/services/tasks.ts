@@ -9,8 +9,8 @@ import type { Deps, Principal } from './deps.js';
  * A trashed library's tasks are hidden with the rest of its content.
  */
 async function libraryIds(deps: Pick<Deps, 'db'>, who: Principal, libraryId: string | undefined): Promise<string[]> {
-  if (libraryId === undefined) return (await libraryStore.listOwned(deps.db, who.userId, 'live')).map((l) => l.id);
-  const library = await libraryStore.findOwned(deps.db, who.userId, libraryId);
+  if (libraryId === undefined) return (await libraryStore.listOwned(deps.db, who, 'live')).map((l) => l.id);
+  const library = await libraryStore.findOwned(deps.db, who, libraryId);
   if (!library || library.trashed_at !== null) throw new NotFound('Library not found');
   return [library.id];
 }

@@ -1,18 +1,19 @@
 import { type Selectable, sql } from 'kysely';
 import type { DialectAdapter } from './dialect/adapter.js';
 import type { AlbumAssetTable, AlbumTable, Executor, Tx } from './schema.js';
+import { type LibraryAccess, reachable } from './libraries.js';
 
 export type AlbumRow = Selectable<AlbumTable>;
 export type AlbumAssetRow = Selectable<AlbumAssetTable>;
 
 /** An album in one of the user's live libraries (a trashed library hides its albums). */
-export function findInLibraries(db: Executor, userId: string, id: string): Promise<AlbumRow | undefined> {
+export function findInLibraries(db: Executor, access: LibraryAccess, id: string): Promise<AlbumRow | undefined> {
   return db
     .selectFrom('albums')
     .innerJoin('libraries', 'libraries.id', 'albums.library_id')
     .selectAll('albums')
     .where('albums.id', '=', id)
-    .where('libraries.user_id', '=', userId)
+    .where((eb) => reachable(eb, access))
     .where('libraries.trashed_at', 'is', null)
     .executeTakeFirst();
 }
@@ -171,14 +172,14 @@ export async function deleteLinks(db: Executor, ids: string[]): Promise<void> {
 }
 
 /** A link in one of the user's live libraries whose asset is live (a trashed asset's memberships are hidden). */
-export function findLinkInLibraries(db: Executor, userId: string, id: string): Promise<AlbumAssetRow | undefined> {
+export function findLinkInLibraries(db: Executor, access: LibraryAccess, id: string): Promise<AlbumAssetRow | undefined> {
   return db
     .selectFrom('album_assets')
     .innerJoin('libraries', 'libraries.id', 'album_assets.library_id')
     .innerJoin('assets', 'assets.id', 'album_assets.asset_id')
     .selectAll('album_assets')
     .where('album_assets.id', '=', id)
-    .where('libraries.user_id', '=', userId)
+    .where((eb) => reachable(eb, access))
     .where('libraries.trashed_at', 'is', null)
     .where('assets.trashed_at', 'is', null)
     .executeTakeFirst();

@@ -6,7 +6,7 @@ export function findActiveByHash(db: Executor, keyHash: string) {
   return db
     .selectFrom('api_keys')
     .innerJoin('users', 'users.id', 'api_keys.user_id')
-    .select(['api_keys.id', 'api_keys.user_id', 'api_keys.actions', 'api_keys.library_scope_mode', 'api_keys.last_used_at', 'users.is_active as user_active'])
+    .select(['api_keys.id', 'api_keys.user_id', 'api_keys.actions', 'api_keys.library_scope_mode', 'api_keys.library_ids', 'api_keys.last_used_at', 'users.is_active as user_active'])
     .where('api_keys.key_hash', '=', keyHash)
     .where('api_keys.is_active', '=', 1)
     .executeTakeFirst();

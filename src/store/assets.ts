@@ -2,6 +2,7 @@ import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
 import type { BBox, Circle } from '../domain/geo-filters.js';
 import type { DialectAdapter } from './dialect/adapter.js';
 import type { AssetMetadataTable, AssetTable, Database, Executor } from './schema.js';
+import { type LibraryAccess, reachable } from './libraries.js';
 
 export type AssetRow = Selectable<AssetTable>;
 export type MetadataRow = Selectable<AssetMetadataTable>;
@@ -145,13 +146,13 @@ export function listPage(db: Executor, dialect: DialectAdapter, f: AssetFilters,
   return q.orderBy(column, page.order).orderBy('assets.id', page.order).limit(page.limit).execute();
 }
 
-export function findInLibraries(db: Executor, userId: string, id: string): Promise<AssetRow | undefined> {
+export function findInLibraries(db: Executor, access: LibraryAccess, id: string): Promise<AssetRow | undefined> {
   return db
     .selectFrom('assets')
     .innerJoin('libraries', 'libraries.id', 'assets.library_id')
     .selectAll('assets')
     .where('assets.id', '=', id)
-    .where('libraries.user_id', '=', userId)
+    .where((eb) => reachable(eb, access))
     .where('libraries.trashed_at', 'is', null)
     .executeTakeFirst();
 }

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Executor, FaceTable } from './schema.js';
+import { type LibraryAccess, reachable } from './libraries.js';
 
 export type FaceRow = Selectable<FaceTable>;
 
@@ -8,13 +9,13 @@ export async function insertMany(db: Executor, rows: FaceRow[]): Promise<void> {
 }
 
 /** A face in one of the user's live libraries. */
-export function findInLibraries(db: Executor, userId: string, id: string): Promise<FaceRow | undefined> {
+export function findInLibraries(db: Executor, access: LibraryAccess, id: string): Promise<FaceRow | undefined> {
   return db
     .selectFrom('faces')
     .innerJoin('libraries', 'libraries.id', 'faces.library_id')
     .selectAll('faces')
     .where('faces.id', '=', id)
-    .where('libraries.user_id', '=', userId)
+    .where((eb) => reachable(eb, access))
     .where('libraries.trashed_at', 'is', null)
     .executeTakeFirst();
 }

@@ -1,11 +1,25 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { DialectAdapter } from './dialect/adapter.js';
-import type { Executor, LibraryTable, Tx } from './schema.js';
+import type { Database, Executor, LibraryTable, Tx } from './schema.js';
 
 export type LibraryRow = LibraryTable;
 export type LibraryState = 'live' | 'trashed' | 'all';
 
-export function findOwned(db: Executor, userId: string, id: string): Promise<LibraryRow | undefined> {
-  return db.selectFrom('libraries').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+/** Whose libraries a caller reaches: the owner's, or only the ones its API key selects (§1.6). */
+export interface LibraryAccess {
+  readonly userId: string;
+  /** null = every library of the user, now and future. */
+  readonly libraryIds: readonly string[] | null;
+}
+
+/** The filter every read through `libraries` applies: a library outside the access is missing. */
+export function reachable(eb: ExpressionBuilder<Database, 'libraries'>, access: LibraryAccess) {
+  const owned = eb('libraries.user_id', '=', access.userId);
+  return access.libraryIds === null ? owned : eb.and([owned, eb('libraries.id', 'in', access.libraryIds.length > 0 ? access.libraryIds : [''])]);
+}
+
+export function findOwned(db: Executor, access: LibraryAccess, id: string): Promise<LibraryRow | undefined> {
+  return db.selectFrom('libraries').selectAll().where('id', '=', id).where((eb) => reachable(eb, access)).executeTakeFirst();
 }
 
 export function findById(db: Executor, id: string): Promise<LibraryRow | undefined> {
@@ -18,8 +32,8 @@ export function lock(trx: Tx, dialect: DialectAdapter, id: string): Promise<Libr
 }
 
 /** Live libraries by creation; trashed ones most recently trashed first (§1.7). */
-export function listOwned(db: Executor, userId: string, state: LibraryState): Promise<LibraryRow[]> {
-  let q = db.selectFrom('libraries').selectAll().where('user_id', '=', userId);
+export function listOwned(db: Executor, access: LibraryAccess, state: LibraryState): Promise<LibraryRow[]> {
+  let q = db.selectFrom('libraries').selectAll().where((eb) => reachable(eb, access));
   if (state === 'live') q = q.where('trashed_at', 'is', null).orderBy('created_at', 'asc');
   else if (state === 'trashed') q = q.where('trashed_at', 'is not', null).orderBy('trashed_at', 'desc');
   else q = q.orderBy('created_at', 'asc');

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { centroidOf, cohesion, fromBytes, toBytes } from '../domain/face-clustering.js';
 import type { Executor, PersonTable } from './schema.js';
+import { type LibraryAccess, reachable } from './libraries.js';
 
 export type PersonRow = Selectable<PersonTable>;
 
@@ -9,13 +10,13 @@ export async function insert(db: Executor, row: PersonRow): Promise<void> {
 }
 
 /** A person in one of the user's live libraries. */
-export function findInLibraries(db: Executor, userId: string, id: string): Promise<PersonRow | undefined> {
+export function findInLibraries(db: Executor, access: LibraryAccess, id: string): Promise<PersonRow | undefined> {
   return db
     .selectFrom('people')
     .innerJoin('libraries', 'libraries.id', 'people.library_id')
     .selectAll('people')
     .where('people.id', '=', id)
-    .where('libraries.user_id', '=', userId)
+    .where((eb) => reachable(eb, access))
     .where('libraries.trashed_at', 'is', null)
     .executeTakeFirst();
 }

@@ -43,6 +43,8 @@ export interface ApiKeyTable {
   /** JSON array of `read` | `write` | `delete` | `delete_permanently`. */
   actions: string;
   library_scope_mode: 'all_libraries' | 'selected_libraries';
+  /** JSON array of the `selected_libraries`; null for `all_libraries`. */
+  library_ids: string | null;
   is_active: number;
   last_used_at: string | null;
   created_at: string;

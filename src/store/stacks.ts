@@ -1,5 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { AssetStackTable, Executor, Tx } from './schema.js';
+import { type LibraryAccess, reachable } from './libraries.js';
 
 export type StackRow = Selectable<AssetStackTable>;
 
@@ -23,13 +24,13 @@ export function list(db: Executor, q: StackListQuery): Promise<StackRow[]> {
 }
 
 /** A stack in one of the user's live libraries. */
-export function findInLibraries(db: Executor, userId: string, id: string): Promise<StackRow | undefined> {
+export function findInLibraries(db: Executor, access: LibraryAccess, id: string): Promise<StackRow | undefined> {
   return db
     .selectFrom('asset_stacks')
     .innerJoin('libraries', 'libraries.id', 'asset_stacks.library_id')
     .selectAll('asset_stacks')
     .where('asset_stacks.id', '=', id)
-    .where('libraries.user_id', '=', userId)
+    .where((eb) => reachable(eb, access))
     .where('libraries.trashed_at', 'is', null)
     .executeTakeFirst();
 }

@@ -87,18 +87,51 @@ describe.each(DIALECTS)('API keys made with `eucalypt api-key`, and their grants
     }
   });
 
+  it('limits a key to its selected libraries: the others look missing, and it cannot make new ones', async () => {
+    const other = (await t.api('POST', '/api/libraries', { body: { name: 'Family' } })).json();
+    const [{ id: mine }] = await seedAssets(t.runtime.deps.db, other.id, [{}]);
+    const [{ id: notMine }] = await seedAssets(t.runtime.deps.db, libraryId, [{}]);
+    expect((await cli(t, 'create', '--name', 'nope', '--actions', 'read', '--libraries', 'lib_unknown')).code).toBe(1);
+    const made = await cli(t, 'create', '--name', 'family-frame', '--actions', 'read,write', '--libraries', other.id);
+    expect(made.code).toBe(0);
+    const key = made.stdout.trim();
+    const call = (method: string, url: string, options: { body?: unknown; query?: Record<string, unknown> } = {}) => t.api(method, url, { key, ...options });
+
+    expect((await call('GET', '/api/libraries')).json().map((l: { id: string }) => l.id)).toEqual([other.id]);
+    expect((await call('GET', `/api/libraries/${libraryId}`)).statusCode).toBe(404);
+    // Without library_id the key's only library is the one meant (§3.2), though the owner has two.
+    expect((await call('GET', '/api/assets')).json().data.map((a: { id: string }) => a.id)).toContain(mine);
+    expect((await t.api('GET', '/api/assets')).statusCode).toBe(400); // the owner's full key must choose
+    expect((await call('GET', '/api/assets', { query: { library_id: libraryId } })).statusCode).toBe(404);
+    expect((await call('GET', `/api/assets/${notMine}`)).statusCode).toBe(404);
+    expect((await call('GET', `/api/assets/${mine}`)).statusCode).toBe(200);
+    expect((await call('PATCH', `/api/assets/${notMine}`, { body: { rating: 1 } })).statusCode).toBe(404);
+    expect((await call('GET', '/api/events', { query: { library_id: libraryId } })).statusCode).toBe(404);
+    expect((await call('GET', '/api/tasks/', { query: { library_id: libraryId } })).statusCode).toBe(404);
+    const created = await call('POST', '/api/libraries', { body: { name: 'Sneaky' } });
+    expect(created.statusCode).toBe(403);
+    expect(created.json().detail).toMatch(/limited to selected libraries/);
+
+    const { payload, contentType } = multipartBody({ ...DEFAULT_FIELDS, device_asset_id: 'scoped' }, { filename: 'tuscany.jpg', content: fs.readFileSync(PHOTO) });
+    const uploaded = await t.app.inject({ method: 'POST', url: '/api/assets', payload, headers: { 'content-type': contentType, authorization: `Bearer ${key}` } });
+    expect([200, 201]).toContain(uploaded.statusCode);
+    const inOther = (await t.api('GET', '/api/assets', { query: { library_id: other.id } })).json().data.map((a: { id: string }) => a.id);
+    expect(inOther).toContain(uploaded.json().id);
+    expect((await cli(t, 'list')).stdout).toMatch(new RegExp(`read,write\\s+${other.id}\\s+last used`));
+  });
+
   it('lists keys and revokes one at once; a revoked key gets 401', async () => {
     const listed = await cli(t, 'list');
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trim().split('\n');
-    expect(lines).toHaveLength(5); // the initial key and the four above
+    expect(lines).toHaveLength(6); // the initial key, the four above and the library-scoped one
     const readLine = lines.find((l) => l.endsWith('  read'))!;
-    expect(readLine).toMatch(/^apikey_\S+\s+active\s+read\s+last used \d{4}-/); // used by the tests above
+    expect(readLine).toMatch(/^apikey_\S+\s+active\s+read\s+all libraries\s+last used \d{4}-/); // used by the tests above
     expect(lines.find((l) => l.endsWith('  all'))).toMatch(/last used \d{4}-/);
     const id = readLine.split(/\s+/)[0];
-    expect((await t.api('GET', '/api/assets', { key: keys.read })).statusCode).toBe(200);
+    expect((await t.api('GET', '/api/libraries', { key: keys.read })).statusCode).toBe(200);
     expect((await cli(t, 'revoke', id)).code).toBe(0);
-    expect((await t.api('GET', '/api/assets', { key: keys.read })).statusCode).toBe(401);
+    expect((await t.api('GET', '/api/libraries', { key: keys.read })).statusCode).toBe(401);
     expect((await cli(t, 'list')).stdout).toMatch(new RegExp(`^${id}\\s+revoked`, 'm'));
     expect((await cli(t, 'revoke', 'apikey_nope')).code).toBe(1);
   });

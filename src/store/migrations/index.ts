@@ -7,6 +7,7 @@ import * as m0005 from './0005_stacks_versions.js';
 import * as m0006 from './0006_faces.js';
 import * as m0007 from './0007_motion_photos.js';
 import * as m0008 from './0008_search.js';
+import * as m0009 from './0009_api_key_libraries.js';
 
 /** Listed explicitly so the migrations travel with the compiled code, in order. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006_faces': m0006,
   '0007_motion_photos': m0007,
   '0008_search': m0008,
+  '0009_api_key_libraries': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {
