@@ -6,7 +6,7 @@ import { RUNGS } from '../media/rungs.js';
 import type { AssetRow } from '../store/assets.js';
 import type { FaceRow } from '../store/faces.js';
 import type { Deps } from './deps.js';
-import { ensureRung, renditionKey } from './renditions.js';
+import { ensureRung, isStored, renditionKey } from './renditions.js';
 
 export const faceThumbnailKey = (asset: AssetRow, face: Pick<FaceRow, 'id'>) => renditionKey(asset, `face-${face.id}`, 'webp');
 
@@ -17,7 +17,7 @@ export const faceThumbnailKey = (asset: AssetRow, face: Pick<FaceRow, 'id'>) => 
  */
 export async function ensureFaceThumbnail(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow, face: FaceRow): Promise<string> {
   const key = faceThumbnailKey(asset, face);
-  if (await deps.blobs.stat(key)) return key;
+  if (await isStored(deps.blobs, key)) return key;
   const frame = face.timestamp_ms !== null && asset.media_type === 'video' ? frameKey(asset, face.timestamp_ms) : undefined;
   const sourceKey = frame && (await deps.blobs.stat(frame)) ? frame : await ensureRung(deps, asset, 'preview');
   const source = sharp(await deps.blobs.localPath(sourceKey)).rotate();

@@ -91,7 +91,7 @@ export async function ensureMotionVideo(deps: Pick<Deps, 'blobs' | 'tmpDir'>, as
  */
 function ensureProduced(deps: Pick<Deps, 'blobs' | 'tmpDir'>, key: string, produce: (dest: string) => Promise<boolean>): Promise<string | undefined> {
   return singleFlight(key, async () => {
-    if (await deps.blobs.stat(key)) return key;
+    if (await isStored(deps.blobs, key)) return key;
     await fsp.mkdir(deps.tmpDir, { recursive: true });
     const dest = path.join(deps.tmpDir, `${randomUUID()}${path.extname(key)}`);
     try {
@@ -102,6 +102,14 @@ function ensureProduced(deps: Pick<Deps, 'blobs' | 'tmpDir'>, key: string, produ
       await fsp.rm(dest, { force: true });
     }
   });
+}
+
+/**
+ * Whether a derived blob is there to serve. Renditions are written without an fsync (they can be
+ * made again), so a crash may leave an empty file: that counts as missing and is made again.
+ */
+export async function isStored(blobs: Pick<Deps['blobs'], 'stat'>, key: string): Promise<boolean> {
+  return ((await blobs.stat(key))?.size ?? 0) > 0;
 }
 
 const inFlight = new Map<string, Promise<unknown>>();
@@ -119,7 +127,7 @@ function singleFlight<T>(key: string, make: () => Promise<T>): Promise<T> {
 export function ensureRung(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow, rung: RungName): Promise<string> {
   const key = rungKey(asset, rung);
   return singleFlight(key, async () => {
-    if (await deps.blobs.stat(key)) return key;
+    if (await isStored(deps.blobs, key)) return key;
     const rendition = await renderRung(await openSource(deps, asset), rung);
     await putBuffer(deps.blobs, deps.tmpDir, key, rendition.data);
     return key;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eagerRungs, rungKey } from '../../src/services/renditions.js';
@@ -49,6 +50,16 @@ describe.each(DIALECTS)('media pipeline on %s', (dialect) => {
     const meta = await sharp(small.rawPayload).metadata();
     expect(Math.max(meta.width!, meta.height!)).toBe(720);
     expect(await stored('small')).toBe(true);
+  });
+
+  it('makes a rendition again when a crash left its file empty', async () => {
+    const asset = await assetOf('jpeg/nature/silver_fir.jpg');
+    const [row] = await assetStore.findByIdsAnyLibrary(t.runtime.deps.db, [asset.id]);
+    await fs.promises.writeFile(await t.runtime.deps.blobs.localPath(rungKey(row, 'preview')), Buffer.alloc(0));
+    const preview = await fetchUrl(asset.asset_urls.preview.url);
+    expect(preview.statusCode).toBe(200);
+    expect((await sharp(preview.rawPayload).metadata()).format).toBe('jpeg');
+    expect((await t.runtime.deps.blobs.stat(rungKey(row, 'preview')))?.size).toBe(preview.rawPayload.length);
   });
 
   // Renders every on-demand rung (small, fullsize) of ~80 files: minutes on a busy machine.
