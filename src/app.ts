@@ -9,6 +9,7 @@ import { authPlugin } from './http/auth.js';
 import { corsPlugin } from './http/cors.js';
 import { handleError } from './http/errors.js';
 import { firstPartyRoutes } from './http/first-party.js';
+import { trackRouteMethods } from './http/method-not-allowed.js';
 import { eventRoutes } from './http/events.js';
 import { faceRoutes } from './http/faces.js';
 import { libraryRoutes } from './http/libraries.js';
@@ -51,7 +52,12 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not Found' }));
+  const methodsOf = trackRouteMethods(app);
+  app.setNotFoundHandler((request, reply) => {
+    const allow = methodsOf(request.url);
+    if (allow.length > 0) return reply.code(405).header('allow', allow.join(', ')).send({ detail: 'Method Not Allowed' });
+    return reply.code(404).send({ detail: 'Not Found' });
+  });
 
   // Bodiless POSTs (empty-trash) often still say application/json.
   const json = app.getDefaultJsonParser('error', 'error');

@@ -221,6 +221,22 @@ describe.each(DIALECTS)('auth, users, libraries and error shapes on %s', (dialec
       expect((await t.api('GET', '/api/assets', { key: null })).statusCode).toBe(401);
     });
 
+    it('a served path called with another method answers 405 with Allow, as FastAPI does, before auth', async () => {
+      for (const [method, url, allow] of [
+        ['PUT', '/api/assets', 'DELETE, GET, HEAD, POST'],
+        ['POST', '/api/server/ping', 'GET, HEAD'],
+        ['PUT', `/api/assets/${assetId}`, 'DELETE, GET, HEAD, PATCH'],
+        ['DELETE', '/api/tasks/', 'GET, HEAD'],
+      ]) {
+        for (const key of [undefined, null]) {
+          const res = await t.api(method, url, { key });
+          expect(res.statusCode, `${method} ${url}`).toBe(405);
+          expect(res.headers.allow, `${method} ${url}`).toBe(allow);
+          expect(res.json()).toEqual({ detail: 'Method Not Allowed' });
+        }
+      }
+    });
+
     it('malformed JSON answers 422 json_invalid, and nothing is written', async () => {
       for (const [method, url] of [
         ['PATCH', `/api/assets/${assetId}`],
