@@ -19,6 +19,7 @@ import type { ExifTool } from 'exiftool-vendored';
 import { captureStack, undecodable, withCallerStack } from './errors.js';
 import { sharedExifTool } from './exiftool.js';
 import { decodeHeicInWorker, HeicWorkerError } from './heic-pool.js';
+import { rawToSrgb } from './icc.js';
 import { assertOptions, assertPath, invalidParameterError, isInteger } from './is.js';
 import { heifFamily } from './isobmff.js';
 import { applyOrientation, swapsDimensions } from './orientation.js';
@@ -140,6 +141,7 @@ async function openWithLibvips(path: string, limit: number): Promise<ImageSource
 async function openHeic(path: string, limit: number): Promise<ImageSource> {
   const decoded = await decodeHeicInWorker(path, limit);
   const raw = { width: decoded.width, height: decoded.height, channels: decoded.channels };
+  const pixels = decoded.icc ? await rawToSrgb(decoded.pixels, raw, decoded.icc) : decoded.pixels;
   return {
     path,
     decoder: 'libheif',
@@ -148,7 +150,7 @@ async function openHeic(path: string, limit: number): Promise<ImageSource> {
     height: decoded.height,
     hasAlpha: decoded.channels === 4,
     // Raw pixels carry no EXIF, so nothing re-applies the (superseded) EXIF Orientation.
-    sharp: () => sharp(decoded.pixels, { raw, limitInputPixels: limit === 0 ? false : limit }),
+    sharp: () => sharp(pixels, { raw, limitInputPixels: limit === 0 ? false : limit }),
   };
 }
 

@@ -12,6 +12,8 @@ export interface HeicPixels {
   readonly height: number;
   readonly channels: 3 | 4;
   readonly pixels: Buffer;
+  /** ICC profile of the pixels, or null when they are sRGB. */
+  readonly icc: Buffer | null;
 }
 
 export interface HeicPoolOptions {
@@ -53,7 +55,7 @@ export function configureHeicPool(options: HeicPoolOptions): void {
 export async function decodeHeicInWorker(path: string, limitInputPixels: number): Promise<HeicPixels> {
   const response = await pool.run({ path, limitInputPixels });
   if (!response.ok) throw new HeicWorkerError(response.message, response.undecodable);
-  return { width: response.width, height: response.height, channels: response.channels, pixels: Buffer.from(response.pixels) };
+  return { width: response.width, height: response.height, channels: response.channels, pixels: Buffer.from(response.pixels), icc: response.icc && Buffer.from(response.icc) };
 }
 
 /** Terminate every worker (for shutdown and tests); queued jobs are rejected. */

@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
-import { scanTopLevelBoxes } from './isobmff.js';
+import { heifIccProfile, scanTopLevelBoxes } from './isobmff.js';
 
 export interface HeicRequest {
   readonly id: number;
@@ -26,6 +26,8 @@ export type HeicResponse =
       readonly height: number;
       readonly channels: 3 | 4;
       readonly pixels: ArrayBuffer;
+      /** The ICC profile the pixels are in (Display P3 from Apple devices), or null for sRGB. */
+      readonly icc: ArrayBuffer | null;
     }
   | { readonly id: number; readonly ok: false; readonly undecodable: boolean; readonly message: string };
 
@@ -126,7 +128,9 @@ export async function decodeHeic(path: string, limitInputPixels: number): Promis
           pixels.set(plane.data.subarray(y * plane.stride, y * plane.stride + rowBytes), y * rowBytes);
         }
       }
-      return { ok: true, width: plane.width, height: plane.height, channels, pixels: pixels.buffer };
+      const profile = heifIccProfile(bytes);
+      const icc = profile ? new Uint8Array(profile).buffer : null;
+      return { ok: true, width: plane.width, height: plane.height, channels, pixels: pixels.buffer, icc };
     } finally {
       heif.heif_image_release(decoded.image);
     }
@@ -140,7 +144,7 @@ const port = parentPort;
 if (port) {
   port.on('message', (request: HeicRequest) => {
     decodeHeic(request.path, request.limitInputPixels).then(
-      (result) => port.postMessage({ id: request.id, ...result } satisfies HeicResponse, [result.pixels]),
+      (result) => port.postMessage({ id: request.id, ...result } satisfies HeicResponse, result.icc ? [result.pixels, result.icc] : [result.pixels]),
       (err: unknown) => {
         const message = err instanceof Error ? err.message : String(err);
         // Undecodable: our own checks and libheif errors, and a wasm trap (the file broke the

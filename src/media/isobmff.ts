@@ -1,6 +1,7 @@
 /**
- * Just enough ISO base media file format (HEIF, AVIF, MP4, MOV) parsing to route a file and to
- * notice truncation: the top-level box list and the `ftyp` brands. Pure functions over bytes.
+ * Just enough ISO base media file format (HEIF, AVIF, MP4, MOV) parsing to route a file, to
+ * notice truncation and to find a HEIF's colour profile: the top-level box list, the `ftyp`
+ * brands and the `colr` property. Pure functions over bytes.
  */
 
 export interface TopLevelBox {
@@ -56,6 +57,50 @@ export function readBrands(bytes: Uint8Array): { major: string; compatible: stri
   const compatible: string[] = [];
   for (let at = 16; at + 4 <= size; at += 4) compatible.push(latin1(bytes, at, 4));
   return { major: latin1(bytes, 8, 4), compatible };
+}
+
+/** The payloads of the boxes directly inside `[start, end)`; stops at the first malformed header. */
+function* childBoxes(bytes: Uint8Array, start: number, end: number): Generator<{ type: string; start: number; end: number }> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = start;
+  while (offset + 8 <= end) {
+    let size = view.getUint32(offset);
+    let header = 8;
+    if (size === 1) {
+      if (offset + 16 > end) return;
+      size = Number(view.getBigUint64(offset + 8));
+      header = 16;
+    } else if (size === 0) {
+      size = end - offset;
+    }
+    if (size < header || offset + size > end) return;
+    yield { type: latin1(bytes, offset + 4, 4), start: offset + header, end: offset + size };
+    offset += size;
+  }
+}
+
+function child(bytes: Uint8Array, parent: { start: number; end: number }, type: string, skip = 0) {
+  for (const box of childBoxes(bytes, parent.start + skip, parent.end)) if (box.type === type) return box;
+  return undefined;
+}
+
+/**
+ * The ICC profile a HEIF file declares for its images (`meta` › `iprp` › `ipco` › `colr` of type
+ * `prof` or `rICC`), or null when it has none (an `nclx` colour box, or no `colr` at all). Apple
+ * devices write Display P3 here; files in the wild carry one profile for all their items.
+ */
+export function heifIccProfile(bytes: Uint8Array): Uint8Array | null {
+  const meta = child(bytes, { start: 0, end: bytes.length }, 'meta');
+  // `meta` is a full box: version and flags come before its children.
+  const iprp = meta && child(bytes, meta, 'iprp', 4);
+  const ipco = iprp && child(bytes, iprp, 'ipco');
+  if (!ipco) return null;
+  for (const box of childBoxes(bytes, ipco.start, ipco.end)) {
+    if (box.type !== 'colr' || box.end - box.start <= 4) continue;
+    const kind = latin1(bytes, box.start, 4);
+    if (kind === 'prof' || kind === 'rICC') return bytes.subarray(box.start + 4, box.end);
+  }
+  return null;
 }
 
 const AV1_BRANDS = new Set(['avif', 'avis']);

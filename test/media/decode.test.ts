@@ -1,10 +1,13 @@
+import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { thumbHashToRGBA } from 'thumbhash';
 import { openImage } from '../../src/media/decode.js';
 import { UndecodableMedia } from '../../src/media/errors.js';
 import { closeExifTool, sharedExifTool } from '../../src/media/exiftool.js';
-import { closeHeicPool } from '../../src/media/heic-pool.js';
+import { closeHeicPool, decodeHeicInWorker } from '../../src/media/heic-pool.js';
+import { rawToSrgb } from '../../src/media/icc.js';
+import { heifIccProfile } from '../../src/media/isobmff.js';
 import { applyOrientation } from '../../src/media/orientation.js';
 import { renderVariant, type Rendition } from '../../src/media/render.js';
 import { RUNGS } from '../../src/media/rungs.js';
@@ -165,6 +168,44 @@ describe('routing follows the bytes, not the claimed type', () => {
     const avif = mediaEntry('avif/linku_kimono_rotate90.avif'); // irot 270, no EXIF
     const source = await openImage(mediaFile(avif), 'image/heif');
     expect([source.decoder, source.width, source.height]).toEqual(['libvips', avif.display_width, avif.display_height]);
+  });
+});
+
+describe('colour profiles', () => {
+  /** Mean of max − min over the channels: how colourful the pixels are. */
+  const chroma = (data: Buffer, channels: number) => {
+    let sum = 0;
+    for (let i = 0; i < data.length; i += channels) sum += Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]);
+    return sum / (data.length / channels);
+  };
+
+  it('converts a Display P3 HEIC to sRGB: the same scene, more colourful in sRGB values', async () => {
+    const file = mediaFile('heic/iphone_IMG_2682.heic');
+    const decoded = await decodeHeicInWorker(file, 0);
+    expect(decoded.icc).not.toBeNull();
+    const source = await openImage(file, 'image/heic');
+    const converted = await source.sharp().raw().toBuffer();
+    const naive = decoded.pixels;
+    expect(converted.length).toBe(naive.length);
+    // P3 values read as sRGB look washed out; converted they spread further apart.
+    expect(chroma(converted, decoded.channels)).toBeGreaterThan(chroma(naive, decoded.channels) * 1.1);
+  });
+
+  it('rawToSrgb keeps neutral greys grey and leaves pixels alone when the profile is unusable', async () => {
+    const icc = Buffer.from(heifIccProfile(await fs.promises.readFile(mediaFile('heic/iphone_IMG_2682.heic')))!);
+    const shape = { width: 2, height: 1, channels: 3 } as const;
+    const pixels = Buffer.from([128, 128, 128, 200, 90, 40]);
+    const out = await rawToSrgb(pixels, shape, icc);
+    for (const v of out.subarray(0, 3)) expect(Math.abs(v - 128)).toBeLessThanOrEqual(1);
+    expect(out[3] - out[5]).toBeGreaterThan(200 - 40); // the orange grows more saturated in sRGB
+    expect([...(await rawToSrgb(pixels, shape, Buffer.from('not a profile')))]).toEqual([...pixels]);
+  });
+
+  it('leaves a HEIC without a profile as libheif decoded it', async () => {
+    const file = mediaFile('heic/uk_stonehenge.heic');
+    const decoded = await decodeHeicInWorker(file, 0);
+    expect(decoded.icc).toBeNull();
+    expect((await (await openImage(file, 'image/heic')).sharp().raw().toBuffer()).equals(decoded.pixels)).toBe(true);
   });
 });
 

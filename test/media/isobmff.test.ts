@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { heifFamily, scanTopLevelBoxes } from '../../src/media/isobmff.js';
+import { heifFamily, heifIccProfile, scanTopLevelBoxes } from '../../src/media/isobmff.js';
 import { mediaEntries, mediaFile } from '../support/media.js';
 
 describe('scanTopLevelBoxes', () => {
@@ -29,5 +29,21 @@ describe('heifFamily', () => {
       expect(family, e.path).toBe(e.mime_type === 'image/avif' ? 'av1' : 'hevc');
     }
     expect(heifFamily(await readFile(mediaFile('gps/spain_madrid_iphone6.jpg')))).toBeNull();
+  });
+});
+
+describe('heifIccProfile', () => {
+  it("finds the Display P3 profile Apple devices write, and nothing in files without one", async () => {
+    for (const file of ['heic/iphone_IMG_2682.heic', 'heic/usa_washington_dc_iphone_se.heic', 'livephoto/IMG_7943.HEIC']) {
+      const icc = heifIccProfile(await readFile(mediaFile(file)));
+      expect(icc, file).not.toBeNull();
+      const bytes = Buffer.from(icc!);
+      expect(bytes.readUInt32BE(0), file).toBe(bytes.length); // an ICC header starts with its own size
+      expect(bytes.toString('latin1', 36, 40), file).toBe('acsp');
+      expect(bytes.toString('latin1').replace(/\0/g, ''), file).toContain('Display P3');
+    }
+    for (const file of ['heic/libheif_example.heic', 'heic/uk_stonehenge.heic', 'jpeg/nature/silver_fir.jpg']) {
+      expect(heifIccProfile(await readFile(mediaFile(file))), file).toBeNull();
+    }
   });
 });
