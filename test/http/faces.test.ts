@@ -259,7 +259,7 @@ describe.each(DIALECTS)('faces and people on %s', (dialect) => {
     const log = await events(['person', 'face']);
     expect(log.some((e) => e.entity_id === biden && e.event_type === 'person_deleted')).toBe(true);
     expect(log.filter((e) => e.event_type === 'face_updated' && e.payload?.person_id === target.id).map((e) => e.entity_id).sort()).toEqual(bidenFaces.sort());
-    expect((await t.api('GET', `/api/people/${target.id}/merge`)).statusCode).toBe(404);
+    expect((await t.api('GET', `/api/people/${target.id}/merge`)).statusCode).toBe(405); // merge is POST only
     expect((await t.api('POST', `/api/people/${target.id}/merge`, { body: { source_person_ids: [target.id] } })).statusCode).toBe(422);
     expect((await t.api('POST', `/api/people/${target.id}/merge`, { body: { source_person_ids: [] } })).statusCode).toBe(422);
     expect((await t.api('POST', `/api/people/${target.id}/merge`, { body: { source_person_ids: ['person_missing'] } })).statusCode).toBe(404);
