@@ -29,7 +29,7 @@ import { formatOffset } from '../src/domain/capture-time.js';
 import { startRuntime } from '../src/server.js';
 import * as libraryStore from '../src/store/libraries.js';
 import { type SeedAsset, seedAssets } from '../test/support/seed.js';
-import { buildDist, ROOT, SERVER_ENTRY } from './dist.js';
+import { buildDist, ROOT, SERVER_ENTRY, SERVER_NODE_FLAGS } from './dist.js';
 
 const TARGETS = { listP50Ms: 10, listP99Ms: 30, getPerSec: 5_000, uploadRssMb: 300 };
 const { values: args } = parseArgs({
@@ -362,7 +362,7 @@ async function buildLibraryInChild(dataDir: string): Promise<{ liveIds: string[]
 async function startServer(dataDir: string, logFile: string): Promise<ChildProcess> {
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [SERVER_ENTRY, 'serve'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_ENTRY, 'serve'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: '', EUCALYPT_DATA_DIR: dataDir, EUCALYPT_HOST: '127.0.0.1', EUCALYPT_PORT: String(port), EUCALYPT_LOG_LEVEL: LOG_LEVEL },
     stdio: ['ignore', log, log],
@@ -417,7 +417,7 @@ try {
   buildDist();
   server = await startServer(dataDir, logFile);
   const pid = server.pid!;
-  console.log(`server: node dist/cli.js serve, pid ${pid}, ${baseUrl}, log level ${LOG_LEVEL}; client: this process, keep-alive http.Agent\n`);
+  console.log(`server: node ${[...SERVER_NODE_FLAGS, 'dist/cli.js'].join(' ')} serve (as npm start), pid ${pid}, ${baseUrl}, log level ${LOG_LEVEL}; client: this process, keep-alive http.Agent\n`);
 
   const ping = await withServerCpu(pid, async () => stats(await sequentialLatency(() => '/api/server/ping', PING_WARMUP, PING_REQUESTS, 'ping')), () => PING_WARMUP + PING_REQUESTS);
   const list = await withServerCpu(pid, () => listWalks(library.liveIds, LIST_WARMUP, LIST_REQUESTS), () => LIST_WARMUP + LIST_REQUESTS);

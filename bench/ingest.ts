@@ -19,7 +19,7 @@ import { openImage } from '../src/media/decode.js';
 import { renderRungSet } from '../src/media/render.js';
 import { closeExifTool } from '../src/media/exiftool.js';
 import { eagerRungs } from '../src/services/renditions.js';
-import { buildDist, ROOT, SERVER_ENTRY } from './dist.js';
+import { buildDist, ROOT, SERVER_ENTRY, SERVER_NODE_FLAGS } from './dist.js';
 
 const COUNT = Number(process.env.BENCH_INGEST_COUNT ?? 200);
 const WIDTH = 4000;
@@ -205,7 +205,7 @@ async function anyTaskOpen(base: string, auth: Record<string, string>): Promise<
 
 async function ours(parts: { body: Buffer; contentType: string }[], dataDir: string): Promise<Timing & { serverCpu: Map<string, number>; peakRss: number; failed: number }> {
   const port = 18000 + Math.floor(Math.random() * 1000);
-  const child = spawn(process.execPath, [SERVER_ENTRY, 'serve'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_ENTRY, 'serve'], {
     cwd: ROOT,
     env: { ...process.env, EUCALYPT_DATA_DIR: dataDir, EUCALYPT_PORT: String(port), EUCALYPT_API_KEY: KEY, EUCALYPT_LOG_LEVEL: 'warn', EUCALYPT_WORKERS: String(CONCURRENCY), EUCALYPT_FACES: 'off', EUCALYPT_LABELS: 'off', EUCALYPT_OCR: 'off' },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -43,7 +43,7 @@ export async function startRuntime(config: Config, options: { log?: TaskContext[
   const deps: Deps = {
     db: store.db,
     dialect: store.dialect,
-    blobs: openBlobStore(config),
+    blobs: await openBlobStore(config),
     clock: options.clock ?? (() => new Date()),
     config,
     tmpDir,

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { buffer, text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BlobStore, LocalBlobStore, S3BlobStore } from '../../src/blobs/index.js';
+import { type BlobStore, LocalBlobStore } from '../../src/blobs/index.js';
+import { S3BlobStore } from '../../src/blobs/s3.js';
 import { startS3, type TestS3 } from '../support/s3.js';
 
 let work: string;
