@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobStore } from './index.js';
+import { moveFile } from './move-file.js';
 
 async function fsyncDir(dir: string): Promise<void> {
   const handle = await fsp.open(dir, 'r');
@@ -25,14 +26,7 @@ export class LocalBlobStore implements BlobStore {
 
   async putFile(key: string, localPath: string): Promise<void> {
     const dest = this.resolve(key);
-    await fsp.mkdir(path.dirname(dest), { recursive: true });
-    try {
-      await fsp.rename(localPath, dest);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-      await fsp.copyFile(localPath, dest);
-      await fsp.rm(localPath, { force: true });
-    }
+    await moveFile(localPath, dest);
     // The rename is only durable once its directory entry is on disk.
     await fsyncDir(path.dirname(dest));
   }

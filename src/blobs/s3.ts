@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { BlobStore } from './index.js';
+import { moveFile } from './move-file.js';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -145,16 +146,8 @@ export class S3BlobStore implements BlobStore {
 
   /** Moves a finished local file into the cache under `key`. */
   private async adopt(key: string, file: string): Promise<void> {
-    const dest = this.cachePath(key);
-    await fsp.mkdir(path.dirname(dest), { recursive: true });
     const { size } = await fsp.stat(file);
-    try {
-      await fsp.rename(file, dest);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-      await fsp.copyFile(file, dest);
-      await fsp.rm(file, { force: true });
-    }
+    await moveFile(file, this.cachePath(key));
     this.cachedBytes = (this.cachedBytes ?? (await this.measureCache())) + size;
     if (this.cachedBytes > this.options.cacheBytes && Date.now() - this.lastEviction >= EVICTION_INTERVAL_MS) await this.evict();
   }
