@@ -126,24 +126,18 @@ const rssBytes = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`
 function cpuByRole(root: number): Map<string, number> {
   const roles = new Map<string, number>();
   const add = (role: string, ms: number) => roles.set(role, (roles.get(role) ?? 0) + ms);
-  const visit = (pid: number) => {
-    try {
-      for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const ms = (Number(fields[11]) + Number(fields[12])) * 10;
-        if (pid !== root) add(name === 'perl' ? 'exiftool' : name, ms);
-        else if (tid === String(pid)) add('event loop', ms);
-        else add(name.startsWith('libvips') ? 'libvips' : 'libuv + V8 threads', ms);
-      }
-      const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-      for (const c of children ? children.split(/\s+/) : []) visit(Number(c));
-    } catch {
-      // the process or thread ended between two reads
+  overTree(root, (pid) => {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+      if (pid !== root) add(name === 'perl' ? 'exiftool' : name, ms);
+      else if (tid === String(pid)) add('event loop', ms);
+      else add(name.startsWith('libvips') ? 'libvips' : 'libuv + V8 threads', ms);
     }
-  };
-  visit(root);
+    return 0;
+  });
   return roles;
 }
 

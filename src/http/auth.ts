@@ -14,8 +14,6 @@ declare module 'fastify' {
     public?: boolean;
     /** The API-key action the route needs when its HTTP method alone would say otherwise. */
     action?: Action;
-    /** Gumnut's first-party-session routes (key management, library sharing): API keys get 403. */
-    firstPartyOnly?: boolean;
   }
 }
 
@@ -40,9 +38,7 @@ export const authPlugin = fp(
       if (!match) throw new Unauthorized('Not authenticated: send Authorization: Bearer <API key>');
       const principal = await apiKeys.authenticate(opts.deps, match[1]);
       if (!principal) throw new Unauthorized();
-      const config = request.routeOptions.config;
-      if (config?.firstPartyOnly) throw new Forbidden('API keys cannot call this endpoint: it needs a first-party session, which this server does not have (manage keys with `eucalypt api-key`)');
-      const action = config?.action ?? defaultAction(request.method);
+      const action = request.routeOptions.config?.action ?? defaultAction(request.method);
       if (!principal.actions.has(action)) throw new Forbidden(`This API key does not grant the "${action}" action`);
       request.principal = principal;
     });

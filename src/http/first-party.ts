@@ -4,8 +4,8 @@ import { Forbidden } from './errors.js';
 /**
  * Gumnut's routes for its first-party web session only (§1.0 auth `1st`: API-key management
  * §1.6, library sharing): API keys and delegated tokens get 403 there, which clients may rely
- * on. Eucalypt has no such session, so every credential is refused once it authenticates (the
- * auth hook does it, see `firstPartyOnly`); the owner manages keys with `eucalypt api-key`.
+ * on. Eucalypt has no such session, so every credential that gets past authentication is refused
+ * here; the owner manages keys with `eucalypt api-key`.
  */
 const FIRST_PARTY_ROUTES: [method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string][] = [
   ['GET', '/api-keys'],
@@ -29,10 +29,9 @@ export const firstPartyRoutes: FastifyPluginAsync = async (app) => {
     app.route({
       method,
       url,
-      config: { firstPartyOnly: true },
       schema: { hide: true },
       handler: async () => {
-        throw new Forbidden();
+        throw new Forbidden('API keys cannot call this endpoint: it needs a first-party session, which this server does not have (manage keys with `eucalypt api-key`)');
       },
     });
   }

@@ -15,6 +15,7 @@ export interface LibraryAccess {
 /** The filter every read through `libraries` applies: a library outside the access is missing. */
 export function reachable(eb: ExpressionBuilder<Database, 'libraries'>, access: LibraryAccess) {
   const owned = eb('libraries.user_id', '=', access.userId);
+  // An empty selection reaches nothing; SQL has no empty IN list.
   return access.libraryIds === null ? owned : eb.and([owned, eb('libraries.id', 'in', access.libraryIds.length > 0 ? access.libraryIds : [''])]);
 }
 
