@@ -133,7 +133,8 @@ function renditionSource(source: ImageSource, rendition: Rendition): ImageSource
  * rungs from the largest one's bytes, a few milliseconds each (39–45 dB from rendering them off
  * the full pixels, less loss than their own encoders add; rendering them all from one decode to
  * raw pixels cost ~8 % more CPU). Sources with alpha stay the base, since a JPEG preview has
- * none. The thumbnail's pixels also give the ThumbHash.
+ * none. The ThumbHash comes from the thumbnail's pixels when it is made, else from the base
+ * (a JPEG preview shrinks on load to ⅛ scale).
  */
 export async function renderRungSet(source: ImageSource, rungs: readonly RungName[]): Promise<{ renditions: Map<RungName, Rendition>; thumbhash: string }> {
   const renditions = new Map<RungName, Rendition>();
@@ -148,7 +149,8 @@ export async function renderRungSet(source: ImageSource, rungs: readonly RungNam
     if (!source.hasAlpha) base = renditionSource(source, rendition);
   }
   for (const rung of smaller) renditions.set(rung, await renderRung(base, rung));
+  if (!rungs.includes('thumbnail')) return { renditions, thumbhash: await thumbHashBase64(base) };
   const thumbnailPixels = await decodeAt(base, RUNGS.thumbnail.longEdge!);
-  if (rungs.includes('thumbnail')) renditions.set('thumbnail', await renderRung(thumbnailPixels, 'thumbnail'));
+  renditions.set('thumbnail', await renderRung(thumbnailPixels, 'thumbnail'));
   return { renditions, thumbhash: await thumbHashBase64(thumbnailPixels) };
 }

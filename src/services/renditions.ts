@@ -27,14 +27,17 @@ const SLOW_DECODE = /^image\/(heic|heif|x-)/;
 export const needsAllRungsEagerly = (asset: Pick<AssetRow, 'mime_type'>) => SLOW_DECODE.test(asset.mime_type) || asset.mime_type === 'image/x-adobe-dng';
 
 /**
- * Rungs made right after upload (`thumbhash`, `video_thumbnail_extract`): the grid's thumbnail,
- * and the preview, which the viewer shows and the embedding and face tasks read at once. The
- * rest are made on first request (single-flight, then stored): only `include=variants` clients
- * see `small` (a 720-px WebP would add 30–40 % to the other two rungs' CPU), and a
- * full-resolution JPEG costs ~150 ms for a 12 MP photo and is rarely viewed.
+ * Rungs made right after upload (`thumbhash`, `video_thumbnail_extract`). For photos libvips
+ * reads, only the preview: the viewer shows it, the face and embedding tasks read it at once,
+ * and the ThumbHash comes from its bytes. Everything else is made on first request
+ * (single-flight, then stored), the way Gumnut's CDN resizes on the fly: the 360-px thumbnail
+ * comes from the stored preview in ~20 ms (a ¼-scale decode and a WebP encode), which made
+ * eagerly was 16 % of each photo's ingest CPU; `small` costs about as much; a full-resolution
+ * JPEG ~150 ms for a 12 MP photo, and is rarely viewed. Video stills keep their thumbnail.
  */
 export function eagerRungs(asset: Pick<AssetRow, 'mime_type'>): RungName[] {
-  return needsAllRungsEagerly(asset) ? [...IMAGE_RUNGS] : ['thumbnail', 'preview'];
+  if (needsAllRungsEagerly(asset)) return [...IMAGE_RUNGS];
+  return asset.mime_type.startsWith('video/') ? ['thumbnail', 'preview'] : ['preview'];
 }
 
 /** Every rendition of an asset, of any version, lives under this prefix (removed with the asset). */
@@ -68,6 +71,19 @@ async function openSource(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow)
     return openImage(await deps.blobs.localPath(rungKey(asset, 'fullsize')), 'image/jpeg');
   }
   return openImage(await deps.blobs.localPath(asset.blob_key), asset.mime_type);
+}
+
+/**
+ * Where an on-demand rung is rendered from: rungs smaller than the preview come from the stored
+ * preview (a JPEG decoded at ¼ or ½ scale costs a fraction of the original's decode), unless the
+ * picture has alpha, which the JPEG preview flattened.
+ */
+async function sourceForRung(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow, rung: RungName): Promise<ImageSource> {
+  const source = await openSource(deps, asset);
+  const preview = rungKey(asset, 'preview');
+  const belowPreview = RUNGS[rung].longEdge !== null && RUNGS[rung].longEdge! < RUNGS.preview.longEdge!;
+  if (!belowPreview || source.hasAlpha || !(await isStored(deps.blobs, preview))) return source;
+  return openImage(await deps.blobs.localPath(preview), 'image/jpeg');
 }
 
 /** A frame about a second in (past any fade-in), or the middle of a shorter clip. */
@@ -128,7 +144,7 @@ export function ensureRung(deps: Pick<Deps, 'blobs' | 'tmpDir'>, asset: AssetRow
   const key = rungKey(asset, rung);
   return singleFlight(key, async () => {
     if (await isStored(deps.blobs, key)) return key;
-    const rendition = await renderRung(await openSource(deps, asset), rung);
+    const rendition = await renderRung(await sourceForRung(deps, asset, rung), rung);
     await putBuffer(deps.blobs, deps.tmpDir, key, rendition.data);
     return key;
   });

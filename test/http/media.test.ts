@@ -38,12 +38,24 @@ describe.each(DIALECTS)('media pipeline on %s', (dialect) => {
   };
 
   // Before the test below fetches every rung.
-  it('stores the thumbnail and preview of a JPEG after upload and renders the other rungs on first request', async () => {
+  it('stores the preview of a JPEG after upload and renders the other rungs on first request, the smaller ones from the preview', async () => {
     const asset = await assetOf('gps/spain_madrid_iphone6.jpg');
     const [row] = await assetStore.findByIdsAnyLibrary(t.runtime.deps.db, [asset.id]);
     const stored = async (rung: 'thumbnail' | 'small' | 'preview' | 'fullsize') => (await t.runtime.deps.blobs.stat(rungKey(row, rung))) !== undefined;
-    expect(eagerRungs(row)).toEqual(['thumbnail', 'preview']);
-    expect([await stored('thumbnail'), await stored('preview'), await stored('small'), await stored('fullsize')]).toEqual([true, true, false, false]);
+    expect(eagerRungs(row)).toEqual(['preview']);
+    expect([await stored('thumbnail'), await stored('preview'), await stored('small'), await stored('fullsize')]).toEqual([false, true, false, false]);
+    // The stored preview, painted magenta for a moment: a thumbnail rendered from it is magenta, one from the original is not.
+    const previewPath = await t.runtime.deps.blobs.localPath(rungKey(row, 'preview'));
+    const previewBytes = await fs.promises.readFile(previewPath);
+    const { width, height } = await sharp(previewBytes).metadata();
+    await fs.promises.writeFile(previewPath, await sharp({ create: { width: width!, height: height!, channels: 3, background: '#ff00ff' } }).jpeg().toBuffer());
+    const thumbnail = await fetchUrl(asset.asset_urls.thumbnail.url);
+    await fs.promises.writeFile(previewPath, previewBytes);
+    expect(thumbnail.statusCode).toBe(200);
+    expect(thumbnail.headers['content-type']).toBe('image/webp');
+    const [r, g, b] = (await sharp(thumbnail.rawPayload).stats()).channels.map((c) => c.mean);
+    expect([r > 240, g < 15, b > 240]).toEqual([true, true, true]);
+    expect(await stored('thumbnail')).toBe(true);
     const small = await fetchUrl(asset.asset_urls.small.url);
     expect(small.statusCode).toBe(200);
     expect(small.headers['content-type']).toBe('image/webp');

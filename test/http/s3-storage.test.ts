@@ -41,7 +41,7 @@ describe.each(DIALECTS)('originals and renditions in an S3 bucket, on %s', (dial
     const keys = await s3.keys();
     for (const id of ids.values()) {
       expect(keys.filter((k) => k.startsWith('photos/originals/') && k.includes(id))).toHaveLength(1);
-      expect(keys.some((k) => k.startsWith('photos/derived/') && k.includes(`/${id}/`) && /thumbnail|_image/.test(k))).toBe(true);
+      expect(keys.some((k) => k.startsWith('photos/derived/') && k.includes(`/${id}/`) && /preview|_image/.test(k))).toBe(true);
     }
     expect(await fsp.readdir(path.join(t.config.dataDir, 'blobs')).catch(() => [])).toEqual([]);
   });
