@@ -92,7 +92,13 @@ export async function work(config: Config): Promise<Runtime> {
   const runtime = await startRuntime(config, { log });
   runtime.worker.start();
   log.info(`Eucalypt worker ${runtime.worker.id} running ${Math.max(1, config.workers)} tasks at a time (database ${runtime.deps.dialect.name})`);
-  exitOnSignal(() => runtime.close());
+  // The worker's timers are unref'd (so tests and `serve` can end), and a worker has no HTTP server:
+  // without this, the process would exit between tasks whenever its output is a file.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+  exitOnSignal(async () => {
+    clearInterval(keepAlive);
+    await runtime.close();
+  });
   return runtime;
 }
 
