@@ -6,7 +6,8 @@
  *       one image at a time.
  * Targets: ≥ 0.8 × (a), ≥ 2 × (b), server peak RSS (with its child processes) ≤ 1 GiB.
  * The server is measured warm, as a running server imports a library: 16 other photos go through
- * it first (V8 compiles its hot paths during the first uploads: ~10 % of a cold run's CPU).
+ * it first (V8 compiles its hot paths during the first uploads: its compiler threads took ~16 %
+ * of the server's CPU in a cold burst of uploads).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -194,23 +195,16 @@ async function upload(base: string, auth: Record<string, string>, part: Part): P
 }
 
 /**
- * Whether a non-ML task is still pending or started. It asks one question at a time and stops at
- * the first open task, so while work remains the probe costs the server one request, not ten.
+ * Whether a task of `types` (default: the non-ML ones; `'any'`: every type, ML included) is still
+ * pending or started. It asks one question at a time and stops at the first open task, so while
+ * work remains the probe costs the server one request, not ten.
  */
-async function anyTaskOpen(base: string, auth: Record<string, string>): Promise<boolean> {
+async function anyTaskOpen(base: string, auth: Record<string, string>, types: readonly string[] | 'any' = NON_ML_TASKS): Promise<boolean> {
   for (const status of ['pending', 'started']) {
-    for (const type of NON_ML_TASKS) {
-      const open = JSON.parse((await request(`${base}/api/tasks/?status=${status}&task_type=${type}&limit=1`, { headers: auth })).text) as unknown[];
+    for (const filter of types === 'any' ? [''] : types.map((t) => `&task_type=${t}`)) {
+      const open = JSON.parse((await request(`${base}/api/tasks/?status=${status}${filter}&limit=1`, { headers: auth })).text) as unknown[];
       if (open.length > 0) return true;
     }
-  }
-  return false;
-}
-
-/** Whether any task at all (the ML ones too) is still pending or started: the warm-up's must not run into the timed part. */
-async function anyTaskAtAllOpen(base: string, auth: Record<string, string>): Promise<boolean> {
-  for (const status of ['pending', 'started']) {
-    if ((JSON.parse((await request(`${base}/api/tasks/?status=${status}&limit=1`, { headers: auth })).text) as unknown[]).length > 0) return true;
   }
   return false;
 }
@@ -230,7 +224,8 @@ async function ours(warmUp: Part[], parts: Part[], dataDir: string): Promise<Tim
     await new Promise((r) => setTimeout(r, 100));
   }
   await pool(warmUp, UPLOADS_IN_FLIGHT, (part) => upload(base, auth, part));
-  while (await anyTaskAtAllOpen(base, auth)) await new Promise((r) => setTimeout(r, 100));
+  // Every warm-up task, the background ones too, ends before the clock starts.
+  while (await anyTaskOpen(base, auth, 'any')) await new Promise((r) => setTimeout(r, 100));
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, overTree(child.pid!, rssBytes))), 50);
   try {
