@@ -5,8 +5,11 @@ import { LocalBlobStore } from './local.js';
 
 /** Where asset bytes live. Keys are relative paths such as `originals/<library>/<xx>/<asset id>.<ext>`. */
 export interface BlobStore {
-  /** Moves a finished local file into the store under `key`; durable once it resolves. */
-  putFile(key: string, localPath: string): Promise<void>;
+  /**
+   * Moves a finished local file into the store under `key`; durable once it resolves, unless
+   * `durable: false` (derived files, made again if a power cut loses them).
+   */
+  putFile(key: string, localPath: string, options?: { durable?: boolean }): Promise<void>;
   /** Size in bytes, or undefined when the blob does not exist. */
   stat(key: string): Promise<{ size: number } | undefined>;
   /** Reads `[start, end]` inclusive, or the whole blob. */

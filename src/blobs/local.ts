@@ -24,11 +24,11 @@ export class LocalBlobStore implements BlobStore {
     return full;
   }
 
-  async putFile(key: string, localPath: string): Promise<void> {
+  async putFile(key: string, localPath: string, options: { durable?: boolean } = {}): Promise<void> {
     const dest = this.resolve(key);
     await moveFile(localPath, dest);
     // The rename is only durable once its directory entry is on disk.
-    await fsyncDir(path.dirname(dest));
+    if (options.durable !== false) await fsyncDir(path.dirname(dest));
   }
 
   async stat(key: string): Promise<{ size: number } | undefined> {

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import type { BlobStore } from './index.js';
+import { inFolder } from './move-file.js';
 
 export interface TempFile {
   path: string;
@@ -24,12 +26,11 @@ const WRITE_BATCH_BYTES = 1 << 20;
  * a per-chunk write stream plus a second open for the fsync cost ~2.5 ms more CPU per 2 MB photo.
  */
 export async function receiveToTempFile(source: Readable, dir: string): Promise<TempFile> {
-  await fsp.mkdir(dir, { recursive: true });
   const file = path.join(dir, `${randomUUID()}${TEMP_SUFFIX}`);
   const sha256 = createHash('sha256');
   const sha1 = createHash('sha1');
   let size = 0;
-  const handle = await fsp.open(file, 'wx');
+  const handle = await inFolder(dir, () => fsp.open(file, 'wx'));
   try {
     try {
       let batch: Buffer[] = [];
@@ -83,13 +84,15 @@ export async function sweepTempFiles(dir: string, olderThanMs: number, now = Dat
   return removed;
 }
 
-/** Stores bytes made in memory (a rendition) under `key`, through a temp file so readers never see a partial blob. */
-export async function putBuffer(blobs: { putFile(key: string, localPath: string): Promise<void> }, dir: string, key: string, data: Buffer): Promise<void> {
-  await fsp.mkdir(dir, { recursive: true });
+/**
+ * Stores bytes made in memory (a rendition) under `key`, through a temp file so readers never see
+ * a partial blob. Not durable: what is made in memory can be made again.
+ */
+export async function putBuffer(blobs: Pick<BlobStore, 'putFile'>, dir: string, key: string, data: Buffer): Promise<void> {
   const file = path.join(dir, `${randomUUID()}${TEMP_SUFFIX}`);
   try {
-    await fsp.writeFile(file, data);
-    await blobs.putFile(key, file);
+    await inFolder(dir, () => fsp.writeFile(file, data, { flag: 'wx' }));
+    await blobs.putFile(key, file, { durable: false });
   } catch (err) {
     // Once put, the file has moved into the store; only a failure leaves it behind.
     await fsp.rm(file, { force: true });

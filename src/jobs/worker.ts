@@ -44,6 +44,7 @@ export class Worker {
   private readonly maintenanceMs: number;
   private readonly backgroundAfterMs: number;
   private lastForegroundClaim = -Infinity;
+  private lastAbandonedSweep = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private maintenanceTimer: NodeJS.Timeout | undefined;
@@ -151,7 +152,11 @@ export class Worker {
   private async tick(): Promise<void> {
     try {
       // A task whose holder died on its last attempt is claimable by nobody: close it as failed.
-      await taskStore.failAbandoned(this.deps.db, this.deps.clock().toISOString());
+      // Leases last a minute, so once per poll interval is soon enough; a tick runs per finished task.
+      if (performance.now() - this.lastAbandonedSweep >= this.pollMs) {
+        this.lastAbandonedSweep = performance.now();
+        await taskStore.failAbandoned(this.deps.db, this.deps.clock().toISOString());
+      }
       await this.claimAndRun();
     } catch (err) {
       this.log.warn({ err }, 'task claim failed');

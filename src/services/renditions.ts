@@ -103,7 +103,8 @@ export async function ensureMotionVideo(deps: Pick<Deps, 'blobs' | 'tmpDir'>, as
 
 /**
  * A derived file made once (single-flight) by an engine that writes to a path: made in the
- * temp folder, then moved into the store. Undefined when `produce` reports there is nothing.
+ * temp folder, then moved into the store (not durably: it is made again if lost). Undefined
+ * when `produce` reports there is nothing.
  */
 function ensureProduced(deps: Pick<Deps, 'blobs' | 'tmpDir'>, key: string, produce: (dest: string) => Promise<boolean>): Promise<string | undefined> {
   return singleFlight(key, async () => {
@@ -112,7 +113,7 @@ function ensureProduced(deps: Pick<Deps, 'blobs' | 'tmpDir'>, key: string, produ
     const dest = path.join(deps.tmpDir, `${randomUUID()}${path.extname(key)}`);
     try {
       if (!(await produce(dest))) return undefined;
-      await deps.blobs.putFile(key, dest);
+      await deps.blobs.putFile(key, dest, { durable: false });
       return key;
     } finally {
       await fsp.rm(dest, { force: true });

@@ -105,6 +105,26 @@ describe.each(DIALECTS)('durable task queue on %s', (dialect) => {
     expect((await tasksOf('lease'))[0]).toMatchObject({ status: 'success', result: 'rescued', attempts: 2 });
   });
 
+  it('a running worker closes a task whose holder died on its last attempt, and still runs new work', async () => {
+    await enqueue({ marker: 'abandoned' }, { maxAttempts: 1 });
+    const now = t.clock.now();
+    await taskStore.claim(t.runtime.deps.db, t.runtime.deps.dialect, { worker: 'dead-worker', now: now.toISOString(), leaseUntil: new Date(now.getTime() + 1000).toISOString(), limit: 1, types: ['thumbhash'] });
+    t.clock.advance(5000);
+    const seen: string[] = [];
+    const w = new Worker(t.runtime.deps, [handler(async (_c, p: any) => (seen.push(p.marker), { result: 'ok' }))], { concurrency: 1, pollMs: 20 });
+    w.start();
+    try {
+      await expect.poll(async () => (await tasksOf('abandoned'))[0].status, { timeout: 5000 }).toBe('failure');
+      expect((await tasksOf('abandoned'))[0]).toMatchObject({ error_message: 'The worker running this task stopped responding', locked_by: null });
+      await enqueue({ marker: 'after-abandoned' });
+      w.nudge();
+      await expect.poll(() => seen, { timeout: 5000 }).toEqual(['after-abandoned']);
+    } finally {
+      await w.stop();
+    }
+    expect(seen).not.toContain('abandoned');
+  });
+
   it('never gives one task to two workers claiming at the same time', async () => {
     for (let i = 0; i < 40; i++) await enqueue({ marker: 'race', n: i });
     const now = t.clock.now();
