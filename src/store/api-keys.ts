@@ -1,15 +1,20 @@
+import { prepared } from './prepared.js';
 import type { ApiKeyTable, Executor } from './schema.js';
 
 export type ApiKeyRow = ApiKeyTable;
 
-export function findActiveByHash(db: Executor, keyHash: string) {
-  return db
+/** Every authenticated request runs this, so it is prepared. */
+const activeByHash = prepared((db, a: { keyHash: string }) =>
+  db
     .selectFrom('api_keys')
     .innerJoin('users', 'users.id', 'api_keys.user_id')
     .select(['api_keys.id', 'api_keys.user_id', 'api_keys.actions', 'api_keys.library_scope_mode', 'api_keys.library_ids', 'api_keys.last_used_at', 'users.is_active as user_active'])
-    .where('api_keys.key_hash', '=', keyHash)
-    .where('api_keys.is_active', '=', 1)
-    .executeTakeFirst();
+    .where('api_keys.key_hash', '=', a.keyHash)
+    .where('api_keys.is_active', '=', 1),
+);
+
+export async function findActiveByHash(db: Executor, keyHash: string) {
+  return (await activeByHash(db, { keyHash })).rows[0];
 }
 
 export async function insert(db: Executor, row: ApiKeyRow): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { AssetVersionTable, Executor, Tx } from './schema.js';
+import { prepared } from './prepared.js';
 
 export type VersionRow = Selectable<AssetVersionTable>;
 
@@ -17,8 +18,10 @@ export function find(db: Executor, assetId: string, id: string): Promise<Version
   return db.selectFrom('asset_versions').selectAll().where('asset_id', '=', assetId).where('id', '=', id).executeTakeFirst();
 }
 
+const insertVersion = prepared((db, row: VersionRow) => db.insertInto('asset_versions').values(row));
+
 export async function insert(db: Executor, row: VersionRow): Promise<void> {
-  await db.insertInto('asset_versions').values(row).execute();
+  await insertVersion(db, row);
 }
 
 export async function deleteByIds(trx: Tx, ids: string[]): Promise<void> {

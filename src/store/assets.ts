@@ -3,6 +3,7 @@ import type { BBox, Circle } from '../domain/geo-filters.js';
 import type { DialectAdapter } from './dialect/adapter.js';
 import type { AssetMetadataTable, AssetTable, Database, Executor } from './schema.js';
 import { type LibraryAccess, reachable } from './libraries.js';
+import { prepared } from './prepared.js';
 
 export type AssetRow = Selectable<AssetTable>;
 export type MetadataRow = Selectable<AssetMetadataTable>;
@@ -146,15 +147,21 @@ export function listPage(db: Executor, dialect: DialectAdapter, f: AssetFilters,
   return q.orderBy(column, page.order).orderBy('assets.id', page.order).limit(page.limit).execute();
 }
 
-export function findInLibraries(db: Executor, access: LibraryAccess, id: string): Promise<AssetRow | undefined> {
-  return db
+const inLibraries = (db: Executor, access: LibraryAccess, id: string) =>
+  db
     .selectFrom('assets')
     .innerJoin('libraries', 'libraries.id', 'assets.library_id')
     .selectAll('assets')
     .where('assets.id', '=', id)
     .where((eb) => reachable(eb, access))
-    .where('libraries.trashed_at', 'is', null)
-    .executeTakeFirst();
+    .where('libraries.trashed_at', 'is', null);
+
+/** Every request for one asset looks it up: prepared for keys that reach all the owner's libraries. */
+const inAllLibraries = prepared((db, a: { userId: string; id: string }) => inLibraries(db, { userId: a.userId, libraryIds: null }, a.id));
+
+export async function findInLibraries(db: Executor, access: LibraryAccess, id: string): Promise<AssetRow | undefined> {
+  if (access.libraryIds === null) return (await inAllLibraries(db, { userId: access.userId, id })).rows[0];
+  return inLibraries(db, access, id).executeTakeFirst();
 }
 
 /**
@@ -261,9 +268,12 @@ export function findMetadata(db: Executor, assetIds: string[]): Promise<Metadata
   return db.selectFrom('asset_metadata').selectAll().where('asset_id', 'in', assetIds).execute();
 }
 
+const insertAsset = prepared((db, row: AssetRow) => db.insertInto('assets').values(row));
+const insertMetadata = prepared((db, row: MetadataRow) => db.insertInto('asset_metadata').values(row));
+
 export async function insert(db: Executor, asset: AssetRow, metadata: MetadataRow): Promise<void> {
-  await db.insertInto('assets').values(asset).execute();
-  await db.insertInto('asset_metadata').values(metadata).execute();
+  await insertAsset(db, asset);
+  await insertMetadata(db, metadata);
 }
 
 export async function update(db: Executor, id: string, changes: Partial<AssetRow>): Promise<void> {

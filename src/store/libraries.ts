@@ -1,6 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { DialectAdapter } from './dialect/adapter.js';
 import type { Database, Executor, LibraryTable, Tx } from './schema.js';
+import { prepared } from './prepared.js';
 
 export type LibraryRow = LibraryTable;
 export type LibraryState = 'live' | 'trashed' | 'all';
@@ -66,15 +67,18 @@ export async function deleteById(db: Executor, id: string): Promise<void> {
 }
 
 /** Keeps the precomputed counters exact; called in the transaction that adds or removes assets. */
-export async function adjustUsage(db: Executor, id: string, delta: { bytes: number; assets: number }, now: string): Promise<void> {
-  await db
+const addUsage = prepared((db, a: { id: string; bytes: number; assets: number; now: string }) =>
+  db
     .updateTable('libraries')
     .set((eb) => ({
-      storage_used_bytes: eb('storage_used_bytes', '+', delta.bytes),
-      asset_count: eb('asset_count', '+', delta.assets),
-      updated_at: now,
+      storage_used_bytes: eb('storage_used_bytes', '+', a.bytes),
+      asset_count: eb('asset_count', '+', a.assets),
+      updated_at: a.now,
     }))
-    .where('id', '=', id)
-    .execute();
+    .where('id', '=', a.id),
+);
+
+export async function adjustUsage(db: Executor, id: string, delta: { bytes: number; assets: number }, now: string): Promise<void> {
+  await addUsage(db, { id, ...delta, now });
 }
 

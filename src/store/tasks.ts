@@ -3,6 +3,7 @@ import { type Selectable, sql } from 'kysely';
 import { newId } from '../domain/ids.js';
 import type { DialectAdapter } from './dialect/adapter.js';
 import type { Executor, TaskStatus, TaskTable } from './schema.js';
+import { prepared } from './prepared.js';
 
 export type TaskRow = Selectable<TaskTable>;
 
@@ -115,14 +116,16 @@ export async function claim(
 }
 
 /** Only the lease holder may finish a task: a worker that lost its lease writes nothing. */
-export async function complete(db: Executor, id: string, worker: string, now: string, result: string | null): Promise<boolean> {
-  const r = await db
+const markSucceeded = prepared((db, a: { id: string; worker: string; now: string; result: string | null }) =>
+  db
     .updateTable('tasks')
-    .set({ status: 'success', result, locked_by: null, lease_until: null, completed_at: now, updated_at: now })
-    .where('id', '=', id)
-    .where('locked_by', '=', worker)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+    .set({ status: 'success', result: a.result, locked_by: null, lease_until: null, completed_at: a.now, updated_at: a.now })
+    .where('id', '=', a.id)
+    .where('locked_by', '=', a.worker),
+);
+
+export async function complete(db: Executor, id: string, worker: string, now: string, result: string | null): Promise<boolean> {
+  return (await markSucceeded(db, { id, worker, now, result })).numAffectedRows === 1n;
 }
 
 /** Records a failed attempt: waits until `retryAt` when given, otherwise fails for good. */

@@ -1,10 +1,13 @@
 import type { DialectAdapter } from './dialect/adapter.js';
 import type { Executor, Tx, UserTable } from './schema.js';
+import { prepared } from './prepared.js';
 
 export type UserRow = UserTable;
 
-export function findById(db: Executor, id: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+const byId = prepared((db, a: { id: string }) => db.selectFrom('users').selectAll().where('id', '=', a.id));
+
+export async function findById(db: Executor, id: string): Promise<UserRow | undefined> {
+  return (await byId(db, { id })).rows[0];
 }
 
 export async function count(db: Executor): Promise<number> {
@@ -16,12 +19,15 @@ export async function insert(db: Executor, row: UserRow): Promise<void> {
   await db.insertInto('users').values(row).execute();
 }
 
-export async function addStorageUsed(db: Executor, id: string, bytes: number, now: string): Promise<void> {
-  await db
+const addUsed = prepared((db, a: { id: string; bytes: number; now: string }) =>
+  db
     .updateTable('users')
-    .set((eb) => ({ storage_used_bytes: eb('storage_used_bytes', '+', bytes), updated_at: now }))
-    .where('id', '=', id)
-    .execute();
+    .set((eb) => ({ storage_used_bytes: eb('storage_used_bytes', '+', a.bytes), updated_at: a.now }))
+    .where('id', '=', a.id),
+);
+
+export async function addStorageUsed(db: Executor, id: string, bytes: number, now: string): Promise<void> {
+  await addUsed(db, { id, bytes, now });
 }
 
 /** Takes the user's row lock (PostgreSQL), so per-user rules such as "keep one live library" serialise. */
