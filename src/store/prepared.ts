@@ -44,17 +44,18 @@ function planOf<A>(db: Executor, build: (db: Executor, args: A) => Compilable<un
  * for any values: no IN lists, no clause that depends on a value, every argument bound as a
  * parameter (checked when it is compiled). Rows given as arguments work too (`values(row)`).
  */
-export function prepared<A extends Record<string, Value>, R>(build: (db: Executor, args: A) => Compilable<R>): (db: Executor, args: A) => Promise<QueryResult<R>> {
+export function prepared<A extends { [K in keyof A]: Value }, R>(build: (db: Executor, args: A) => Compilable<R>): (db: Executor, args: A) => Promise<QueryResult<R>> {
   const plans = new Map<string, Plan>();
   return async (db, args) => {
-    const names = Object.keys(args).filter((name) => args[name] !== undefined);
+    const values = args as Record<string, Value>;
+    const names = Object.keys(values).filter((name) => values[name] !== undefined);
     const key = `${placeholderOf(db)} ${names.join(',')}`;
     let plan = plans.get(key);
     if (!plan) {
       plan = planOf(db, build, names);
       plans.set(key, plan);
     }
-    const parameters = plan.parameters.map((p) => ('arg' in p ? args[p.arg] : p.constant));
+    const parameters = plan.parameters.map((p) => ('arg' in p ? values[p.arg] : p.constant));
     return db.executeQuery(CompiledQuery.raw(plan.sql, parameters) as CompiledQuery<R>);
   };
 }
