@@ -3,6 +3,12 @@ import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { LocalBlobStore } from './local.js';
 
+/** A stored blob as a listing shows it. */
+export interface BlobListing {
+  key: string;
+  modifiedAt: Date;
+}
+
 /** Where asset bytes live. Keys are relative paths such as `originals/<library>/<xx>/<asset id>.<ext>`. */
 export interface BlobStore {
   /**
@@ -17,6 +23,8 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Deletes every blob whose key starts with `prefix` (which ends with `/`); nothing there is fine. */
   deletePrefix(prefix: string): Promise<void>;
+  /** Every blob whose key starts with `prefix` (which ends with `/`), in no particular order. */
+  list(prefix: string): AsyncIterable<BlobListing>;
   /** A local path for engines that need one (exiftool, ffmpeg); local stores return the blob itself. */
   localPath(key: string): Promise<string>;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { BlobStore } from './index.js';
+import type { BlobListing, BlobStore } from './index.js';
 import { moveFile } from './move-file.js';
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -52,6 +52,23 @@ export class LocalBlobStore implements BlobStore {
   async deletePrefix(prefix: string): Promise<void> {
     if (!prefix.endsWith('/')) throw new Error(`blob prefix must end with /: ${prefix}`);
     await fsp.rm(this.resolve(prefix), { recursive: true, force: true });
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobListing> {
+    if (!prefix.endsWith('/')) throw new Error(`blob prefix must end with /: ${prefix}`);
+    const walk = async function* (dir: string, keyPrefix: string): AsyncIterable<BlobListing> {
+      // A folder deleted meanwhile (or never made) lists as empty.
+      const entries = await fsp.readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) yield* walk(full, `${keyPrefix}${entry.name}/`);
+        else if (entry.isFile()) {
+          const stat = await fsp.stat(full).catch(() => undefined);
+          if (stat) yield { key: `${keyPrefix}${entry.name}`, modifiedAt: stat.mtime };
+        }
+      }
+    };
+    yield* walk(this.resolve(prefix), prefix);
   }
 
   async localPath(key: string): Promise<string> {

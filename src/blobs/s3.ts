@@ -6,7 +6,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { BlobStore } from './index.js';
+import type { BlobListing, BlobStore } from './index.js';
 import { moveFile } from './move-file.js';
 
 export interface S3BlobStoreOptions {
@@ -102,16 +102,29 @@ export class S3BlobStore implements BlobStore {
     await this.dropCached(this.cachePath(key));
   }
 
-  async deletePrefix(prefix: string): Promise<void> {
+  /** The objects under `prefix`, a page (up to 1000) at a time, as ListObjectsV2 returns them. */
+  private async *pages(prefix: string): AsyncIterable<{ Key?: string; LastModified?: Date }[]> {
     if (!prefix.endsWith('/')) throw new Error(`blob prefix must end with /: ${prefix}`);
     let token: string | undefined;
     do {
       const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: this.objectKey(prefix), ContinuationToken: token }));
-      const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
-      if (keys.length > 0) await this.client.send(new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: keys, Quiet: true } }));
+      yield page.Contents ?? [];
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    for await (const objects of this.pages(prefix)) {
+      const keys = objects.flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+      if (keys.length > 0) await this.client.send(new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: keys, Quiet: true } }));
+    }
     await this.dropCached(this.cachePath(prefix));
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobListing> {
+    for await (const objects of this.pages(prefix)) {
+      for (const o of objects) if (o.Key) yield { key: o.Key.slice(this.options.prefix.length), modifiedAt: o.LastModified ?? new Date(0) };
+    }
   }
 
   /** The cached copy, downloaded first if needed (one download per key at a time). */

@@ -46,7 +46,7 @@ export function derivedPrefix(asset: Pick<AssetRow, 'library_id' | 'id'>): strin
 }
 
 /** Where a library's blobs live; swept once the library itself is purged. */
-export const libraryBlobPrefixes = (libraryId: string) => [`originals/${libraryId}/`, `derived/${libraryId}/`];
+export const libraryBlobPrefixes = (libraryId: string) => [`originals/${libraryId}/`, `versions/${libraryId}/`, `derived/${libraryId}/`];
 
 export function renditionKey(asset: Pick<AssetRow, 'library_id' | 'id' | 'current_version_id'>, name: string, ext: string): string {
   return `${derivedPrefix(asset)}${asset.current_version_id}/${name}.${ext}`;

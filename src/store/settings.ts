@@ -6,3 +6,18 @@ export async function getOrCreate(db: Executor, key: string, make: () => string)
   const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
   return row.value;
 }
+
+/**
+ * Claims a periodic job whose last run is kept under `key` (an ISO time): true for exactly one
+ * caller once `intervalMs` has passed since the last claim, however many workers ask at once.
+ */
+export async function claimPeriodic(db: Executor, key: string, now: Date, intervalMs: number): Promise<boolean> {
+  await getOrCreate(db, key, () => new Date(0).toISOString());
+  const r = await db
+    .updateTable('settings')
+    .set({ value: now.toISOString() })
+    .where('key', '=', key)
+    .where('value', '<=', new Date(now.getTime() - intervalMs).toISOString())
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}

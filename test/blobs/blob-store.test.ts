@@ -48,6 +48,19 @@ describe.each(STORES)('blob store on %s', (_name, make) => {
     expect(await fsp.readFile(await store.localPath('originals/lib_1/aa/asset_1.jpg'), 'utf8')).toBe('0123456789abcdef');
   });
 
+  it('lists every blob under a prefix with when it was written; a missing prefix lists nothing', async () => {
+    const store = make();
+    const before = Date.now() - 2000;
+    const keys = ['originals/lib_l/aa/asset_1.jpg', 'originals/lib_l/bb/asset_2.heic', 'derived/lib_l/aa/asset_1/v1/preview.jpg'];
+    for (const key of keys) await store.putFile(key, await localFile(key));
+    const listed = [];
+    for await (const blob of store.list('originals/lib_l/')) listed.push(blob);
+    expect(listed.map((b) => b.key).sort()).toEqual(keys.slice(0, 2));
+    for (const blob of listed) expect(blob.modifiedAt.getTime()).toBeGreaterThan(before);
+    for await (const blob of store.list('originals/lib_none/')) throw new Error(`listed ${blob.key}`);
+    await expect((async () => { for await (const _ of store.list('originals')); })()).rejects.toThrow('must end with /');
+  });
+
   it('deletes one blob, and every blob under a prefix', async () => {
     const store = make();
     // Derived files go in without the durability wait; they are stored all the same.
