@@ -66,7 +66,6 @@ export async function deleteById(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('libraries').where('id', '=', id).execute();
 }
 
-/** Keeps the precomputed counters exact; called in the transaction that adds or removes assets. */
 const addUsage = prepared((db, a: { id: string; bytes: number; assets: number; now: string }) =>
   db
     .updateTable('libraries')
@@ -78,6 +77,7 @@ const addUsage = prepared((db, a: { id: string; bytes: number; assets: number; n
     .where('id', '=', a.id),
 );
 
+/** Keeps the precomputed counters exact; called in the transaction that adds or removes assets. */
 export async function adjustUsage(db: Executor, id: string, delta: { bytes: number; assets: number }, now: string): Promise<void> {
   await addUsage(db, { id, ...delta, now });
 }
