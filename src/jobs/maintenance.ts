@@ -21,7 +21,7 @@ export const SWEEP_BUDGET = 10 * PURGE_BATCH;
 export const ORPHAN_SWEEP_INTERVAL_MS = 24 * 3_600_000;
 export const ORPHAN_GRACE_MS = 3_600_000;
 
-export async function runMaintenance(deps: Deps): Promise<boolean> {
+export async function runMaintenance(deps: Deps, signal?: AbortSignal): Promise<boolean> {
   const cutoff = retentionCutoff(deps.clock(), deps.config.trashRetentionDays);
   let budget = SWEEP_BUDGET;
   let progressed = false;
@@ -45,7 +45,7 @@ export async function runMaintenance(deps: Deps): Promise<boolean> {
   }
   const now = deps.clock();
   if (await settings.claimPeriodic(deps.db, 'orphan_blob_sweep_at', now, ORPHAN_SWEEP_INTERVAL_MS)) {
-    await sweepOrphanBlobs(deps, new Date(now.getTime() - ORPHAN_GRACE_MS));
+    await sweepOrphanBlobs(deps, new Date(now.getTime() - ORPHAN_GRACE_MS), signal);
   }
   return progressed;
 }

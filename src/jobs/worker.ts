@@ -51,6 +51,8 @@ export class Worker {
   private stopped = true;
   private ticking: Promise<void> | undefined;
   private maintaining: Promise<void> | undefined;
+  /** Stops a long maintenance sweep (the daily orphan-blob listing) when the worker stops. */
+  private stopping = new AbortController();
 
   constructor(
     private readonly deps: Deps,
@@ -71,6 +73,7 @@ export class Worker {
 
   start(): void {
     this.stopped = false;
+    this.stopping = new AbortController();
     this.schedule(0);
     this.heartbeat = setInterval(() => void this.extendLeases(), Math.max(1000, this.leaseMs / 3));
     this.heartbeat.unref();
@@ -84,6 +87,7 @@ export class Worker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     clearTimeout(this.timer);
     clearInterval(this.heartbeat);
     clearTimeout(this.maintenanceTimer);
@@ -123,7 +127,7 @@ export class Worker {
   private scheduleMaintenance(delay: number): void {
     clearTimeout(this.maintenanceTimer);
     this.maintenanceTimer = setTimeout(() => {
-      this.maintaining = runMaintenance(this.deps)
+      this.maintaining = runMaintenance(this.deps, this.stopping.signal)
         .then((progressed) => {
           if (progressed) this.nudge();
           return progressed;

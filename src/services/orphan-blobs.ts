@@ -53,9 +53,10 @@ async function unreferenced(deps: Pick<Deps, 'db'>, blobs: BlobListing[]): Promi
  * whose process died between storing them and committing its rows (bytes go first, so a crash
  * never leaves a row without bytes), and renditions made while their asset was being deleted.
  * Younger blobs may belong to a commit still on its way. Returns how many keys or rendition
- * folders were deleted.
+ * folders were deleted. An aborted `signal` ends it between blobs (a stopping worker must not
+ * wait for a listing of the whole store); what it left is found by the next sweep.
  */
-export async function sweepOrphanBlobs(deps: Pick<Deps, 'db' | 'blobs'>, olderThan: Date): Promise<number> {
+export async function sweepOrphanBlobs(deps: Pick<Deps, 'db' | 'blobs'>, olderThan: Date, signal?: AbortSignal): Promise<number> {
   let deleted = 0;
   const swept = new Set<string>();
   let batch: BlobListing[] = [];
@@ -73,6 +74,7 @@ export async function sweepOrphanBlobs(deps: Pick<Deps, 'db' | 'blobs'>, olderTh
   };
   for (const prefix of ['originals/', 'versions/', 'derived/']) {
     for await (const blob of deps.blobs.list(prefix)) {
+      if (signal?.aborted) return deleted;
       if (blob.modifiedAt >= olderThan || !ownerOf(blob.key)) continue;
       batch.push(blob);
       if (batch.length >= BATCH) await flush();

@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORPHAN_GRACE_MS, ORPHAN_SWEEP_INTERVAL_MS, runMaintenance } from '../../src/jobs/maintenance.js';
+import { sweepOrphanBlobs } from '../../src/services/orphan-blobs.js';
 import { rungKey } from '../../src/services/renditions.js';
 import * as assetStore from '../../src/store/assets.js';
 import { createTestApp, type TestApp } from '../support/app.js';
@@ -70,5 +71,15 @@ describe.each(DIALECTS)('orphan blob sweep on %s', (dialect) => {
     expect(await exists(later)).toBe(false);
     expect(await exists(asset.blob_key)).toBe(true);
     expect((await t.api('GET', `/api/assets/${asset.id}`)).statusCode).toBe(200);
+  });
+
+  it('a stopping worker ends the sweep: an aborted one deletes nothing, the next one finishes', async () => {
+    const key = `originals/${libraryId}/zz/asset_leftForNextSweep000000.jpg`;
+    await stray(key, 2 * ORPHAN_GRACE_MS);
+    const olderThan = new Date(t.clock.now().getTime() - ORPHAN_GRACE_MS);
+    expect(await sweepOrphanBlobs(t.runtime.deps, olderThan, AbortSignal.abort())).toBe(0);
+    expect(await exists(key)).toBe(true);
+    expect(await sweepOrphanBlobs(t.runtime.deps, olderThan)).toBe(1);
+    expect(await exists(key)).toBe(false);
   });
 });
