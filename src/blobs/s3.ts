@@ -86,13 +86,18 @@ export class S3BlobStore implements BlobStore {
   }
 
   read(key: string, range?: { start: number; end: number }): Readable {
-    const cached = this.cachePath(key);
-    if (fs.existsSync(cached)) return fs.createReadStream(cached, range);
     const out = new PassThrough();
-    const command = new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key), Range: range ? `bytes=${range.start}-${range.end}` : undefined });
-    this.client.send(command).then(
-      (response) => pipeline(response.Body as Readable, out).catch((err: Error) => out.destroy(err)),
-      (err: Error) => out.destroy(err),
+    const fromBucket = () => {
+      const command = new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key), Range: range ? `bytes=${range.start}-${range.end}` : undefined });
+      this.client.send(command).then(
+        (response) => pipeline(response.Body as Readable, out).catch((err: Error) => out.destroy(err)),
+        (err: Error) => out.destroy(err),
+      );
+    };
+    // The cached copy is opened before it is read, so an eviction meanwhile cannot cut it short.
+    fsp.open(this.cachePath(key)).then(
+      (handle) => pipeline(handle.createReadStream(range), out).catch((err: Error) => out.destroy(err)),
+      fromBucket,
     );
     return out;
   }

@@ -100,6 +100,19 @@ describe('S3 blob store', () => {
     expect(await s3.keys()).not.toContain('server-a/originals/lib_9/zz/asset_9.mov');
   });
 
+  it('a read whose cached copy is evicted as it starts still returns the bytes, from the bucket', async () => {
+    const cacheDir = path.join(work, 'cache-evicted');
+    const store = s3Store(cacheDir);
+    await store.putFile('derived/lib_e/aa/asset_e/v1/preview.jpg', await localFile('preview bytes'));
+    const cached = path.join(cacheDir, 'derived/lib_e/aa/asset_e/v1/preview.jpg');
+    expect(fs.existsSync(cached)).toBe(true);
+    const whole = store.read('derived/lib_e/aa/asset_e/v1/preview.jpg');
+    const ranged = store.read('derived/lib_e/aa/asset_e/v1/preview.jpg', { start: 8, end: 12 });
+    fs.rmSync(cached);
+    expect(await text(whole)).toBe('preview bytes');
+    expect(await text(ranged)).toBe('bytes');
+  });
+
   it('keeps its cache under the cap, least recently used first, sparing copies used in the last minutes', async () => {
     const cacheDir = path.join(work, 'cache-small');
     const store = s3Store(cacheDir, 250_000);
