@@ -230,19 +230,27 @@ export function findByIds(db: Executor, libraryId: string, ids: string[]): Promi
 }
 
 /** An asset whose library is live, whoever asks (signed media URLs carry no caller); a trashed library hides its files too. */
-export function findInLiveLibrary(db: Executor, id: string): Promise<AssetRow | undefined> {
-  return db
+/** Every media request (a grid of thumbnails is hundreds) looks its asset up: prepared. */
+const inLiveLibrary = prepared((db, a: { id: string }) =>
+  db
     .selectFrom('assets')
     .innerJoin('libraries', 'libraries.id', 'assets.library_id')
     .selectAll('assets')
-    .where('assets.id', '=', id)
-    .where('libraries.trashed_at', 'is', null)
-    .executeTakeFirst();
+    .where('assets.id', '=', a.id)
+    .where('libraries.trashed_at', 'is', null),
+);
+
+export async function findInLiveLibrary(db: Executor, id: string): Promise<AssetRow | undefined> {
+  return (await inLiveLibrary(db, { id })).rows[0];
 }
 
+const byIdAnyLibrary = prepared((db, a: { id: string }) => db.selectFrom('assets').selectAll().where('id', '=', a.id));
+
 /** For workers, which act for the system rather than a caller. */
-export function findByIdsAnyLibrary(db: Executor, ids: string[]): Promise<AssetRow[]> {
-  if (ids.length === 0) return Promise.resolve([]);
+export async function findByIdsAnyLibrary(db: Executor, ids: string[]): Promise<AssetRow[]> {
+  if (ids.length === 0) return [];
+  // Each task handler looks up its one asset: that lookup is prepared.
+  if (ids.length === 1) return (await byIdAnyLibrary(db, { id: ids[0] })).rows;
   return db.selectFrom('assets').selectAll().where('id', 'in', ids).execute();
 }
 
