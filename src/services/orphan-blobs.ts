@@ -2,6 +2,7 @@ import type { BlobListing } from '../blobs/index.js';
 import * as assetStore from '../store/assets.js';
 import * as versionStore from '../store/asset-versions.js';
 import type { Deps } from './deps.js';
+import { derivedPrefix } from './renditions.js';
 
 /** Keys checked against the database at a time. */
 const BATCH = 500;
@@ -12,12 +13,12 @@ const BATCH = 500;
  * edit versions `versions/<lib>/<xx>/<asset>/<sha>.<ext>`, renditions
  * `derived/<lib>/<xx>/<asset>/<version>/<name>`.
  */
-function ownerOf(key: string): { kind: 'originals' | 'versions' | 'derived'; assetId: string; versionId?: string } | undefined {
+function ownerOf(key: string): { kind: 'originals' | 'versions' | 'derived'; libraryId: string; assetId: string; versionId?: string } | undefined {
   const parts = key.split('/');
-  const kind = parts[0];
-  if (kind === 'originals' && parts.length === 4) return { kind, assetId: parts[3].replace(/\.[^.]*$/, '') };
-  if (kind === 'versions' && parts.length === 5) return { kind, assetId: parts[3] };
-  if (kind === 'derived' && parts.length === 6) return { kind, assetId: parts[3], versionId: parts[4] };
+  const [kind, libraryId] = parts;
+  if (kind === 'originals' && parts.length === 4) return { kind, libraryId, assetId: parts[3].replace(/\.[^.]*$/, '') };
+  if (kind === 'versions' && parts.length === 5) return { kind, libraryId, assetId: parts[3] };
+  if (kind === 'derived' && parts.length === 6) return { kind, libraryId, assetId: parts[3], versionId: parts[4] };
   return undefined;
 }
 
@@ -41,9 +42,9 @@ async function unreferenced(deps: Pick<Deps, 'db'>, blobs: BlobListing[]): Promi
       if (!stored.has(key)) keys.push(key);
       continue;
     }
-    const folder = key.split('/');
-    if (!live.has(owner.assetId)) prefixes.add(`${folder.slice(0, 4).join('/')}/`);
-    else if (!versionIds.has(owner.versionId!)) prefixes.add(`${folder.slice(0, 5).join('/')}/`);
+    const folder = derivedPrefix({ library_id: owner.libraryId, id: owner.assetId });
+    if (!live.has(owner.assetId)) prefixes.add(folder);
+    else if (!versionIds.has(owner.versionId!)) prefixes.add(`${folder}${owner.versionId}/`);
   }
   return { keys, prefixes };
 }
