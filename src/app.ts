@@ -33,6 +33,7 @@ import { stackRoutes } from './http/stacks.js';
 import { TaskResponse } from './http/schemas/tasks.js';
 import { taskRoutes } from './http/tasks.js';
 import { userRoutes } from './http/users.js';
+import { oauthRoutes } from './http/oauth.js';
 import { validatorCompiler } from './http/validation.js';
 import type { Deps } from './services/deps.js';
 import { VERSION } from './version.js';
@@ -77,6 +78,7 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   openApiRoute(app);
   await app.register(serverRoutes, { prefix: '/api/server' });
   await app.register(userRoutes, { prefix: '/api/users', deps });
+  await app.register(oauthRoutes, { prefix: '/api/oauth', deps });
   await app.register(libraryRoutes, { prefix: '/api/libraries', deps });
   await app.register(assetRoutes, { prefix: '/api/assets', deps });
   await app.register(faceRoutes, { prefix: '/api/faces', deps });

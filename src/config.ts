@@ -56,6 +56,15 @@ export interface Config {
   s3SecretAccessKey: string | undefined;
   /** Local copies of S3 blobs that engines (sharp, ExifTool, ffmpeg) read, kept up to this size. */
   s3CacheBytes: number;
+  /** OpenID Connect provider for the first-party login (§1.5); undefined = `/api/oauth/*` off. */
+  oidcIssuer: string | undefined;
+  oidcClientId: string | undefined;
+  oidcClientSecret: string | undefined;
+  /** Redirect URIs a login may return to (exact match, as the provider checks them too). */
+  oidcRedirectUris: string[];
+  oidcScope: string;
+  /** The owner's e-mail address at the provider: only that (verified) identity logs in. */
+  oidcOwnerEmail: string | undefined;
 }
 
 interface Setting {
@@ -110,6 +119,12 @@ export const SETTINGS = {
   s3AccessKeyId: { env: 'EUCALYPT_S3_ACCESS_KEY_ID', default: '', help: "S3 access key; empty = the AWS SDK's own lookup (AWS_ACCESS_KEY_ID, profiles, instance roles)" },
   s3SecretAccessKey: { env: 'EUCALYPT_S3_SECRET_ACCESS_KEY', default: '', help: 'S3 secret key (with EUCALYPT_S3_ACCESS_KEY_ID)' },
   s3CacheBytes: { env: 'EUCALYPT_S3_CACHE_BYTES', default: '2147483648', help: 'Bytes of local copies of S3 blobs kept in <data dir>/blob-cache for the image and video engines (least recently used go first)' },
+  oidcIssuer: { env: 'EUCALYPT_OIDC_ISSUER', default: '', help: 'OpenID Connect issuer URL (https://auth.example.org/realms/home) for logging in through /api/oauth/* and getting a session token; empty = off' },
+  oidcClientId: { env: 'EUCALYPT_OIDC_CLIENT_ID', default: '', help: 'Client id registered with the OpenID Connect provider' },
+  oidcClientSecret: { env: 'EUCALYPT_OIDC_CLIENT_SECRET', default: '', help: 'Client secret, for a confidential client; empty = public client (PKCE)' },
+  oidcRedirectUris: { env: 'EUCALYPT_OIDC_REDIRECT_URIS', default: '', help: "Comma list of the redirect URIs clients may ask auth-url for (each also registered at the provider)" },
+  oidcScope: { env: 'EUCALYPT_OIDC_SCOPE', default: 'openid email profile', help: 'Scopes asked of the provider (must include openid and give the email claim)' },
+  oidcOwnerEmail: { env: 'EUCALYPT_OIDC_OWNER_EMAIL', default: '', help: "The owner's verified e-mail address at the provider; other identities are refused" },
 } satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {}
@@ -247,7 +262,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rerankApiKey: read('rerankApiKey') || undefined,
     ...descriptionSettings(read),
     ...s3Settings(read),
+    ...oidcSettings(read),
   };
+}
+
+function oidcSettings(read: (key: keyof typeof SETTINGS) => string): Pick<Config, 'oidcIssuer' | 'oidcClientId' | 'oidcClientSecret' | 'oidcRedirectUris' | 'oidcScope' | 'oidcOwnerEmail'> {
+  const issuer = optionalUrl(SETTINGS.oidcIssuer.env, read('oidcIssuer'));
+  const clientId = read('oidcClientId') || undefined;
+  const redirectUris = read('oidcRedirectUris').split(',').map((s) => s.trim()).filter(Boolean);
+  const ownerEmail = read('oidcOwnerEmail').trim().toLowerCase() || undefined;
+  const scope = read('oidcScope').trim();
+  if (issuer) {
+    const missing = [
+      [clientId, SETTINGS.oidcClientId.env],
+      [redirectUris.length > 0, SETTINGS.oidcRedirectUris.env],
+      [ownerEmail, SETTINGS.oidcOwnerEmail.env],
+    ].filter(([value]) => !value).map(([, env]) => env);
+    if (missing.length > 0) throw new ConfigError(`${SETTINGS.oidcIssuer.env} needs ${missing.join(', ')} as well`);
+    if (!scope.split(/\s+/).includes('openid')) throw new ConfigError(`${SETTINGS.oidcScope.env} must include openid, got ${JSON.stringify(scope)}`);
+    for (const uri of redirectUris) {
+      let url: URL | undefined;
+      try {
+        url = new URL(uri);
+      } catch {
+        url = undefined;
+      }
+      if (!url || url.hash) throw new ConfigError(`${SETTINGS.oidcRedirectUris.env} must be a comma list of absolute URLs without #fragment, got ${JSON.stringify(uri)}`);
+    }
+  }
+  return { oidcIssuer: issuer, oidcClientId: clientId, oidcClientSecret: read('oidcClientSecret') || undefined, oidcRedirectUris: redirectUris, oidcScope: scope, oidcOwnerEmail: ownerEmail };
 }
 
 function s3Settings(read: (key: keyof typeof SETTINGS) => string): Pick<Config, 's3Bucket' | 's3Endpoint' | 's3Region' | 's3Prefix' | 's3ForcePathStyle' | 's3AccessKeyId' | 's3SecretAccessKey' | 's3CacheBytes'> {

@@ -25,7 +25,8 @@ export type { Action };
 /** Who is calling: the owner of the credential and what it may do. */
 export interface Principal extends LibraryAccess {
   userId: string;
-  apiKeyId: string;
+  /** Null for a first-party session (services/sessions.ts). */
+  apiKeyId: string | null;
   actions: ReadonlySet<Action>;
 }
 

@@ -321,6 +321,14 @@ export interface SettingTable {
   value: string;
 }
 
+/** A first-party login between `auth-url` and `exchange` (§1.5). */
+export interface LoginStateTable {
+  state: string;
+  nonce: string;
+  redirect_uri: string;
+  expires_at: string;
+}
+
 export interface Database {
   users: UserTable;
   libraries: LibraryTable;
@@ -332,6 +340,7 @@ export interface Database {
   events: EventTable;
   tasks: TaskTable;
   settings: SettingTable;
+  login_states: LoginStateTable;
   people: PersonTable;
   faces: FaceTable;
   albums: AlbumTable;

@@ -40,3 +40,8 @@ export async function ownerId(db: Executor): Promise<string | undefined> {
   const row = await db.selectFrom('users').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
   return row?.id;
 }
+
+/** The name and address the identity provider knows the user by (first-party login, §1.5). */
+export async function updateProfile(db: Executor, id: string, profile: Pick<UserRow, 'email' | 'first_name' | 'last_name' | 'updated_at'>): Promise<void> {
+  await db.updateTable('users').set(profile).where('id', '=', id).execute();
+}
