@@ -45,10 +45,10 @@ async function insertKey(db: Executor, now: string, userId: string, grant: KeyGr
 }
 
 /**
- * The server owner's key management (`eucalypt api-key`): Gumnut reserves `/api/api-keys/` for
- * its first-party web session, which Eucalypt does not have, so keys are made from the shell.
- * Keys belong to the owner, the first user. Returns the raw key, which is never stored; an
- * error when there is no owner yet or a selected library is not the owner's.
+ * The server owner's key management: from the shell (`eucalypt api-key`), or from a first-party
+ * session through `/api/api-keys/` (§1.6). Keys belong to the owner, the first user. Returns
+ * the raw key, which is never stored; an error when there is no owner yet or a selected library
+ * is not the owner's.
  */
 export async function createForOwner(deps: Pick<Deps, 'db' | 'clock'>, grant: KeyGrant): Promise<{ row: ApiKeyRow; raw: string } | { error: string }> {
   const owner = await userStore.ownerId(deps.db);
@@ -69,6 +69,11 @@ export function listForOwner(deps: Pick<Deps, 'db'>): Promise<ApiKeyRow[]> {
 /** Revoked keys stay listed as inactive (§1.6 DELETE). Returns whether the key existed. */
 export function revoke(deps: Pick<Deps, 'db' | 'clock'>, id: string): Promise<boolean> {
   return apiKeyStore.deactivate(deps.db, id, nowText(deps));
+}
+
+/** A key's new name (§1.6 PATCH); undefined when there is no such key. */
+export function rename(deps: Pick<Deps, 'db' | 'clock'>, id: string, name: string): Promise<ApiKeyRow | undefined> {
+  return apiKeyStore.rename(deps.db, id, name, nowText(deps));
 }
 
 /** `last_used_at` is refreshed at most this often, so reads do not each cost a write. */

@@ -33,3 +33,8 @@ export async function deactivate(db: Executor, id: string, now: string): Promise
   const r = await db.updateTable('api_keys').set({ is_active: 0, updated_at: now }).where('id', '=', id).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+export async function rename(db: Executor, id: string, name: string, now: string): Promise<ApiKeyRow | undefined> {
+  await db.updateTable('api_keys').set({ name, updated_at: now }).where('id', '=', id).execute();
+  return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+}

@@ -178,6 +178,50 @@ describe.each(DIALECTS)('first-party login through OpenID Connect on %s', (diale
     }
   });
 
+  it("manages the owner's API keys from a session, and only from one", async () => {
+    const session: string = (await login()).response.json().access_token;
+    const as = (method: string, url: string, body?: unknown) => t.api(method, url, { key: session, body });
+    const library = (await as('GET', '/api/libraries')).json()[0].id as string;
+
+    const made = await as('POST', '/api/api-keys/', { name: ' importer ', actions: ['write', 'read'], library_scope_mode: 'selected_libraries', library_ids: [library, library] });
+    expect(made.statusCode).toBe(200);
+    const key = made.json();
+    expect(key).toMatchObject({ name: 'importer', is_active: true, actions: ['read', 'write'], library_scope_mode: 'selected_libraries', selected_library_count: 1, last_used_at: null });
+    expect(key.api_key).toMatch(/^apikey_/);
+    expect((await t.api('GET', `/api/libraries/${library}`, { key: key.api_key })).statusCode).toBe(200);
+    // The new key is an API key: it may not manage keys itself.
+    expect((await t.api('GET', '/api/api-keys/', { key: key.api_key })).statusCode).toBe(403);
+
+    const listed = (await as('GET', '/api/api-keys')).json() as { id: string; api_key?: string; last_used_at: string | null }[];
+    const mine = listed.find((k) => k.id === key.id)!;
+    expect(mine.api_key).toBeUndefined();
+    expect(mine.last_used_at).not.toBeNull();
+
+    const renamed = await as('PATCH', `/api/api-keys/${key.id}`, { name: 'photo importer' });
+    expect(renamed.statusCode).toBe(200);
+    expect(renamed.json()).toMatchObject({ id: key.id, name: 'photo importer' });
+    expect((await as('DELETE', `/api/api-keys/${key.id}`)).json()).toEqual({});
+    expect((await as('GET', '/api/api-keys/')).json().find((k: { id: string }) => k.id === key.id)).toMatchObject({ is_active: false });
+    expect((await t.api('GET', '/api/libraries', { key: key.api_key })).statusCode).toBe(401);
+
+    for (const body of [
+      { name: 'x', actions: ['write'], library_scope_mode: 'all_libraries' },
+      { name: 'x', actions: ['read', 'fly'], library_scope_mode: 'all_libraries' },
+      { name: 'x', actions: ['read'], library_scope_mode: 'selected_libraries' },
+      { name: 'x', actions: ['read'], library_scope_mode: 'all_libraries', library_ids: [library] },
+      { name: 'x', actions: ['read'], library_scope_mode: 'selected_libraries', library_ids: ['lib_not_mine'] },
+      { name: '  ', actions: ['read'], library_scope_mode: 'all_libraries' },
+      { actions: ['read'], library_scope_mode: 'all_libraries' },
+    ]) {
+      expect((await as('POST', '/api/api-keys/', body)).statusCode, JSON.stringify(body)).toBe(422);
+    }
+    expect((await as('PATCH', '/api/api-keys/apikey_unknown', { name: 'y' })).statusCode).toBe(404);
+    expect((await as('DELETE', '/api/api-keys/apikey_unknown')).statusCode).toBe(404);
+    const sharing = await as('GET', `/api/libraries/${library}/members`);
+    expect(sharing.statusCode).toBe(403);
+    expect(sharing.json().detail).toMatch(/single owner/);
+  });
+
   it("names the provider's logout endpoint", async () => {
     const res = await t.api('GET', '/api/oauth/logout-endpoint', { key: null });
     expect(res.statusCode).toBe(200);
