@@ -91,7 +91,8 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   await app.register(searchRoutes, { prefix: '/api/search', deps });
   await app.register(eventRoutes, { prefix: '/api/events', deps });
   await app.register(taskRoutes, { prefix: '/api/tasks', deps });
-  await app.register(apiKeyRoutes, { prefix: '/api/api-keys', deps });
+  // The spec spells the collection `/api/api-keys/`, with the slash.
+  await app.register(apiKeyRoutes, { prefix: '/api', deps });
   await app.register(librarySharingRoutes, { prefix: '/api' });
   await app.register(mediaRoutes, { prefix: '/media', deps });
   await app.register(webUiRoutes, { config: deps.config });

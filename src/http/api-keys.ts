@@ -56,7 +56,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
   });
 
   app.post(
-    '/',
+    '/api-keys/',
     {
       schema: {
         operationId: 'create_api_key',
@@ -91,12 +91,12 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
     },
   );
 
-  app.get('/', { schema: { operationId: 'list_api_keys', tags, response: { 200: Type.Array(ApiKeyResponse), ...responses } } }, async (request) => {
+  app.get('/api-keys/', { schema: { operationId: 'list_api_keys', tags, response: { 200: Type.Array(ApiKeyResponse), ...responses } } }, async (request) => {
     return (await apiKeys.listForOwner(deps)).map(toResponse);
   });
 
   app.patch(
-    '/:key_id',
+    '/api-keys/:key_id',
     { schema: { operationId: 'update_api_key', tags, params: KeyParams, body: Type.Object({ name: Type.String() }, { title: 'APIKeyUpdate' }), response: { 200: ApiKeyResponse, ...responses } } },
     async (request) => {
       const row = await apiKeys.rename(deps, request.params.key_id, nonBlankName(request.body.name));
@@ -105,7 +105,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
     },
   );
 
-  app.delete('/:key_id', { schema: { operationId: 'delete_api_key', tags, params: KeyParams, response: { 200: Type.Object({}), ...responses } } }, async (request) => {
+  app.delete('/api-keys/:key_id', { schema: { operationId: 'delete_api_key', tags, params: KeyParams, response: { 200: Type.Object({}), ...responses } } }, async (request) => {
     if (!(await apiKeys.revoke(deps, request.params.key_id))) throw new NotFound('API key not found');
     return {};
   });
