@@ -6,9 +6,17 @@ let key = localStorage.getItem('eucalypt.apiKey') ?? '';
 let cursor = null;
 let lastDay = '';
 
+function remember(credential) {
+  key = credential;
+  localStorage.setItem('eucalypt.apiKey', key);
+}
+
 /** `path` is relative (`api/assets`): the page's <base> carries the server's public path prefix. */
 async function api(path, init = {}) {
   const res = await fetch(path, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.headers ?? {}) } });
+  // A session token from the identity-provider login is renewed as it ages (sliding refresh).
+  const renewed = res.headers.get('x-new-access-token');
+  if (renewed) remember(renewed);
   const body = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
   if (!res.ok) {
     const detail = Array.isArray(body?.detail) ? body.detail.map((d) => `${d.loc?.join('.')}: ${d.msg}`).join('; ') : body?.detail ?? res.statusText;
@@ -90,7 +98,8 @@ async function open() {
     await loadPage();
   } catch (err) {
     $('signin').hidden = false;
-    $('signin-error').textContent = key ? err.message : '';
+    // Without a credential there is nothing to report, but a failed login's reason stays.
+    if (key) $('signin-error').textContent = err.message;
   }
 }
 
@@ -116,10 +125,40 @@ async function upload(files) {
 
 $('signin').onsubmit = (e) => {
   e.preventDefault();
-  key = $('key').value.trim();
-  localStorage.setItem('eucalypt.apiKey', key);
+  remember($('key').value.trim());
   open();
 };
+
+/** Where the identity provider sends the browser back: this page, without its query. */
+const loginReturn = () => new URL('.', document.baseURI).href;
+
+/** Login through the server's OpenID Connect provider, with PKCE (the verifier waits in sessionStorage). */
+$('sso').onclick = async () => {
+  const verifier = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/[+/=]/g, (c) => ({ '+': '-', '/': '_', '=': '' })[c]);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  const challenge = btoa(String.fromCharCode(...digest)).replace(/[+/=]/g, (c) => ({ '+': '-', '/': '_', '=': '' })[c]);
+  sessionStorage.setItem('eucalypt.pkce', verifier);
+  try {
+    const q = new URLSearchParams({ redirect_uri: loginReturn(), code_challenge: challenge, code_challenge_method: 'S256' });
+    location.assign((await api(`api/oauth/auth-url?${q}`)).url);
+  } catch (err) {
+    $('signin-error').textContent = err.message;
+  }
+};
+
+/** Back from the provider with `code` and `state` (or `error`): trade them for a session token. */
+async function finishLogin() {
+  const q = new URLSearchParams(location.search);
+  if (!q.has('state')) return;
+  history.replaceState(null, '', loginReturn());
+  const body = { state: q.get('state'), code: q.get('code'), error: q.get('error'), code_verifier: sessionStorage.getItem('eucalypt.pkce') };
+  sessionStorage.removeItem('eucalypt.pkce');
+  try {
+    remember((await api('api/oauth/exchange', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).access_token);
+  } catch (err) {
+    $('signin-error').textContent = err.message;
+  }
+}
 $('signout').onclick = () => {
   localStorage.removeItem('eucalypt.apiKey');
   key = '';
@@ -143,4 +182,6 @@ document.ondrop = (e) => {
   $('drop').hidden = true;
   upload([...e.dataTransfer.files]);
 };
-open();
+// The login button shows only when the server has an identity provider (its logout endpoint is known).
+fetch('api/oauth/logout-endpoint').then((res) => ($('sso').hidden = !res.ok), () => {});
+finishLogin().then(open);

@@ -30,6 +30,9 @@ describe('the built-in web UI', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
+    // No identity provider here: only the API-key form.
+    await page.waitForLoadState('networkidle');
+    expect(await page.isHidden('#sso')).toBe(true);
     await page.fill('#key', 'apikey_wrong_0123456789abcdef');
     await page.click('#signin button');
     await page.waitForFunction(() => document.querySelector('#signin-error')?.textContent !== '');

@@ -1,8 +1,9 @@
 /**
  * A real OpenID Connect provider on a local port, standing in for Keycloak, Authelia or Google:
  * discovery, a key set, the authorisation-code grant with PKCE and client authentication, and
- * RS256 ID tokens. `authorize` plays the browser and the user at the login page. `misbehave`
- * makes the next tokens untrustworthy in one chosen way.
+ * RS256 ID tokens. `authorize` plays the browser and the user at the login page, or a real
+ * browser gets there and `signIn` is who logs in. `misbehave` makes the next tokens
+ * untrustworthy in one chosen way.
  */
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import http from 'node:http';
@@ -34,6 +35,8 @@ export class TestOidcProvider {
   misbehave: Misbehaviour = 'none';
   /** The provider's clock, in ms; tests that move the server's clock move this one with it. */
   now: () => number = Date.now;
+  /** Who signs in when a browser reaches the login page (`/authorize`). */
+  signIn: Person | undefined;
   /** Every token request's form, for assertions. */
   readonly tokenRequests: URLSearchParams[] = [];
   private readonly grants = new Map<string, Grant>();
@@ -90,6 +93,14 @@ export class TestOidcProvider {
     const path = new URL(req.url!, 'http://x').pathname.replace('/realms/test', '');
     if (req.method === 'GET' && path === '/.well-known/openid-configuration') {
       return json(200, { issuer: this.issuer, authorization_endpoint: `${this.issuer}/authorize`, token_endpoint: `${this.issuer}/token`, jwks_uri: `${this.issuer}/jwks`, end_session_endpoint: `${this.issuer}/logout` });
+    }
+    if (req.method === 'GET' && path === '/authorize' && this.signIn) {
+      const { code, state, redirectUri } = this.authorize(`${this.issuer.slice(0, this.issuer.indexOf('/realms'))}${req.url}`, this.signIn);
+      const back = new URL(redirectUri);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', state);
+      res.writeHead(302, { location: back.toString() });
+      return res.end();
     }
     if (req.method === 'GET' && path === '/jwks') {
       return json(200, { keys: [{ ...this.key.publicKey.export({ format: 'jwk' }), kid: 'key-1', use: 'sig', alg: 'RS256' }] });
