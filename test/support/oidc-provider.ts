@@ -100,7 +100,8 @@ export class TestOidcProvider {
       back.searchParams.set('code', code);
       back.searchParams.set('state', state);
       res.writeHead(302, { location: back.toString() });
-      return res.end();
+      res.end();
+      return;
     }
     if (req.method === 'GET' && path === '/jwks') {
       return json(200, { keys: [{ ...this.key.publicKey.export({ format: 'jwk' }), kid: 'key-1', use: 'sig', alg: 'RS256' }] });
