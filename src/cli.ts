@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runApiKeyCommand } from './commands/api-key.js';
+import { runSessionsCommand } from './commands/sessions.js';
 import { ConfigError, configHelp, loadConfig } from './config.js';
 import { runImport } from './importer/command.js';
 import { serve, work } from './server.js';
@@ -20,6 +21,7 @@ Commands:
              [--library-id ID] [--concurrency N] [--dry-run]. See \`eucalypt import --help\`.
   api-key    Create, list and revoke API keys, e.g. a read-only key for a gallery front end:
              eucalypt api-key create --name gallery --actions read. See \`eucalypt api-key --help\`.
+  sessions   \`eucalypt sessions revoke\` ends every login made through the identity provider.
   help       Show this help.
 
 Configuration (environment variables):
@@ -48,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     return -1;
   }
   if (command === 'api-key') return runApiKeyCommand(argv.slice(1), config);
+  if (command === 'sessions') return runSessionsCommand(argv.slice(1), config);
   if (command === 'migrate') {
     const store = openStore(config);
     try {

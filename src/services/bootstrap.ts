@@ -31,6 +31,7 @@ export async function ensureOwner(deps: Pick<Deps, 'db' | 'clock' | 'config'>): 
       timezone: null,
       storage_limit_bytes: deps.config.userStorageLimitBytes,
       storage_used_bytes: 0,
+      sessions_valid_after: null,
       created_at: now,
       updated_at: now,
     });

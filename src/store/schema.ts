@@ -16,6 +16,8 @@ export interface UserTable {
   timezone: string | null;
   storage_limit_bytes: number | null;
   storage_used_bytes: number;
+  /** Session tokens issued before this instant are refused; null = none revoked. */
+  sessions_valid_after: string | null;
   created_at: string;
   updated_at: string;
 }

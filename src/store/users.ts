@@ -45,3 +45,8 @@ export async function ownerId(db: Executor): Promise<string | undefined> {
 export async function updateProfile(db: Executor, id: string, profile: Pick<UserRow, 'email' | 'first_name' | 'last_name' | 'updated_at'>): Promise<void> {
   await db.updateTable('users').set(profile).where('id', '=', id).execute();
 }
+
+/** Every session token of the user issued before `at` stops working. */
+export async function revokeSessions(db: Executor, id: string, at: string): Promise<void> {
+  await db.updateTable('users').set({ sessions_valid_after: at, updated_at: at }).where('id', '=', id).execute();
+}

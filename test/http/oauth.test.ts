@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSessionsCommand } from '../../src/commands/sessions.js';
 import { s256Challenge } from '../../src/domain/oidc.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
@@ -163,6 +164,22 @@ describe.each(DIALECTS)('first-party login through OpenID Connect on %s', (diale
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'intuser_someone_else' })).toString('base64url')}.${signature}`;
     expect((await t.api('GET', '/api/users/me', { key: forged })).statusCode).toBe(401);
     expect((await t.api('GET', '/api/users/me')).statusCode).toBe(200);
+  });
+
+  it('ends every session with `eucalypt sessions revoke`, and leaves API keys alone', async () => {
+    const before: string = (await login()).response.json().access_token;
+    expect((await t.api('GET', '/api/users/me', { key: before })).statusCode).toBe(200);
+    let stderr = '';
+    const io = { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } };
+    expect(await runSessionsCommand(['revoke'], t.config, io, t.clock.now)).toBe(0);
+    expect(stderr).toMatch(/revoked/);
+    expect((await t.api('GET', '/api/users/me', { key: before })).statusCode).toBe(401);
+    expect((await t.api('GET', '/api/users/me')).statusCode).toBe(200);
+    // A login after the revocation works (its token is issued in a later second).
+    t.clock.advance(1000);
+    const after: string = (await login()).response.json().access_token;
+    expect((await t.api('GET', '/api/users/me', { key: after })).statusCode).toBe(200);
+    expect(await runSessionsCommand(['nonsense'], t.config, io)).toBe(2);
   });
 
   it('lets an inactive owner log in, and refuses the calls that follow', async () => {

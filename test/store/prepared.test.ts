@@ -10,7 +10,7 @@ import { createPostgresDatabase, DIALECTS } from '../support/db.js';
 
 const user = (id: string, extra: Partial<UserRow> = {}): UserRow => {
   const now = '2026-01-01T00:00:00.000Z';
-  return { id, email: null, first_name: null, last_name: null, is_active: 1, is_superuser: 0, is_verified: 1, timezone: null, storage_limit_bytes: null, storage_used_bytes: 0, created_at: now, updated_at: now, ...extra };
+  return { id, email: null, first_name: null, last_name: null, is_active: 1, is_superuser: 0, is_verified: 1, timezone: null, storage_limit_bytes: null, storage_used_bytes: 0, sessions_valid_after: null, created_at: now, updated_at: now, ...extra };
 };
 
 describe.each(DIALECTS)('prepared queries on %s', (dialect) => {

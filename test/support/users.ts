@@ -15,7 +15,7 @@ export async function createOtherUser(t: TestApp, name = 'other'): Promise<{ use
   await deps.db.transaction().execute(async (trx) => {
     await userStore.insert(trx, {
       id: userId, email: `${name}@example.test`, first_name: null, last_name: null, is_active: 1, is_superuser: 0, is_verified: 1,
-      timezone: null, storage_limit_bytes: null, storage_used_bytes: 0, created_at: now, updated_at: now,
+      timezone: null, storage_limit_bytes: null, storage_used_bytes: 0, sessions_valid_after: null, created_at: now, updated_at: now,
     });
     await libraryStore.insert(trx, library);
     await createFullAccess(trx, now, userId, `${name} key`, key);

@@ -8,7 +8,7 @@ import * as m0006 from './0006_faces.js';
 import * as m0007 from './0007_motion_photos.js';
 import * as m0008 from './0008_search.js';
 import * as m0009 from './0009_api_key_libraries.js';
-import * as m0010 from './0010_login_states.js';
+import * as m0010 from './0010_logins.js';
 
 /** Listed explicitly so the migrations travel with the compiled code, in order. */
 const migrations: Record<string, Migration> = {
@@ -21,7 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007_motion_photos': m0007,
   '0008_search': m0008,
   '0009_api_key_libraries': m0009,
-  '0010_login_states': m0010,
+  '0010_logins': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

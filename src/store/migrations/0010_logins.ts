@@ -10,8 +10,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('redirect_uri', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .execute();
+  // Session tokens issued before this instant are refused (`eucalypt sessions revoke`).
+  await db.schema.alterTable('users').addColumn('sessions_valid_after', 'text').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('users').dropColumn('sessions_valid_after').execute();
   await db.schema.dropTable('login_states').execute();
 }
