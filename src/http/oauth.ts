@@ -52,13 +52,13 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
 
   app.get(
     '/auth-url',
-    { config: { public: true }, schema: { operationId: 'oauth_auth_url', tags, querystring: AuthUrlQuery, response: { 200: Type.Object({ url: Type.String() }, { title: 'AuthURLResponse' }), ...errors } } },
+    { config: { public: true }, schema: { security: [], operationId: 'oauth_auth_url', tags, querystring: AuthUrlQuery, response: { 200: Type.Object({ url: Type.String() }, { title: 'AuthURLResponse' }), ...errors } } },
     async (request) => ({ url: await oauth.authUrl(deps, configured(), request.query) }),
   );
 
   app.post(
     '/exchange',
-    { config: { public: true }, schema: { operationId: 'oauth_exchange', tags, body: ExchangeBody, response: { 200: ExchangeResponse, ...errors } } },
+    { config: { public: true }, schema: { security: [], operationId: 'oauth_exchange', tags, body: ExchangeBody, response: { 200: ExchangeResponse, ...errors } } },
     async (request) => {
       const body = Object.fromEntries(Object.entries(request.body).filter(([, v]) => v != null)) as oauth.ExchangeBody;
       return oauth.exchange(deps, configured(), body);
@@ -67,7 +67,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
 
   app.get(
     '/logout-endpoint',
-    { config: { public: true }, schema: { operationId: 'oauth_logout_endpoint', tags, response: { 200: Type.Object({ logout_endpoint: Type.String() }, { title: 'LogoutEndpointResponse' }), ...errors } } },
+    { config: { public: true }, schema: { security: [], operationId: 'oauth_logout_endpoint', tags, response: { 200: Type.Object({ logout_endpoint: Type.String() }, { title: 'LogoutEndpointResponse' }), ...errors } } },
     async () => ({ logout_endpoint: await oauth.logoutEndpoint(configured()) }),
   );
 };

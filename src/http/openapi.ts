@@ -10,7 +10,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Eucalypt (Gumnut API)', description: 'Self-hosted, Gumnut-compatible photos and videos API', version },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key (apikey_…)' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key (apikey_…), or a session token (JWT) from POST /api/oauth/exchange' } } },
       security: [{ bearer: [] }],
     },
     refResolver: {

@@ -262,5 +262,6 @@ describe('first-party login when no identity provider is configured', () => {
     const paths = (await t.api('GET', '/openapi.json', { key: null })).json().paths;
     expect(paths['/api/oauth/auth-url'].get.operationId).toBe('oauth_auth_url');
     expect(paths['/api/oauth/exchange'].post.operationId).toBe('oauth_exchange');
+    expect(paths['/api/oauth/exchange'].post.security).toEqual([]);
   });
 });
