@@ -99,6 +99,10 @@ export class OidcProvider {
     else headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
     const { status, body } = await fetchJson(tokenEndpoint, { method: 'POST', headers, body: form.toString() });
     if (status >= 500) throw new OidcError(`The identity provider's token endpoint answered ${status}`, 'unavailable');
+    // The server's own configuration is wrong, not the login: no client can fix it by trying again.
+    if (status === 401 || body.error === 'invalid_client') {
+      throw new OidcError('The identity provider does not accept this server as a client (invalid_client): check EUCALYPT_OIDC_CLIENT_ID and EUCALYPT_OIDC_CLIENT_SECRET', 'unavailable');
+    }
     if (status !== 200) {
       const reason = [body.error, body.error_description].filter((v) => typeof v === 'string').join(': ');
       throw new OidcError(`The identity provider refused the authorisation code${reason ? ` (${reason})` : ''}`, 'rejected');

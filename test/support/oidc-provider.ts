@@ -40,7 +40,8 @@ export class TestOidcProvider {
   /** Every token request's form, for assertions. */
   readonly tokenRequests: URLSearchParams[] = [];
   private readonly grants = new Map<string, Grant>();
-  private readonly key = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  /** Published signing keys; the last one signs. */
+  private readonly keys = [{ kid: 'key-1', pair: generateKeyPairSync('rsa', { modulusLength: 2048 }) }];
   private readonly foreignKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
   private server!: http.Server;
   issuer = '';
@@ -50,6 +51,11 @@ export class TestOidcProvider {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.issuer = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/realms/test`;
     return this;
+  }
+
+  /** Publishes a new key and signs with it from now on, as providers rotate keys. */
+  rotateKey(): void {
+    this.keys.push({ kid: `key-${this.keys.length + 1}`, pair: generateKeyPairSync('rsa', { modulusLength: 2048 }) });
   }
 
   close(): Promise<void> {
@@ -78,9 +84,10 @@ export class TestOidcProvider {
       email_verified: true,
       ...grant.person,
     };
-    const header = b64({ alg: 'RS256', typ: 'JWT', kid: 'key-1' });
+    const current = this.keys.at(-1)!;
+    const header = b64({ alg: 'RS256', typ: 'JWT', kid: current.kid });
     const input = `${header}.${b64(claims)}`;
-    const key: KeyObject = (this.misbehave === 'foreign-key' ? this.foreignKey : this.key).privateKey;
+    const key: KeyObject = (this.misbehave === 'foreign-key' ? this.foreignKey : current.pair).privateKey;
     return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
   }
 
@@ -104,7 +111,7 @@ export class TestOidcProvider {
       return;
     }
     if (req.method === 'GET' && path === '/jwks') {
-      return json(200, { keys: [{ ...this.key.publicKey.export({ format: 'jwk' }), kid: 'key-1', use: 'sig', alg: 'RS256' }] });
+      return json(200, { keys: this.keys.map(({ kid, pair }) => ({ ...pair.publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' })) });
     }
     if (req.method === 'POST' && path === '/token') {
       const chunks: Buffer[] = [];
