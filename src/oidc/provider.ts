@@ -20,6 +20,7 @@ export interface ProviderMetadata {
   token_endpoint: string;
   jwks_uri: string;
   end_session_endpoint?: string;
+  token_endpoint_auth_methods_supported?: string[];
 }
 
 /** `rejected`: the provider refused this login (bad code, verifier, token) — the client's 400. `unavailable`: it could not be asked. */
@@ -90,14 +91,20 @@ export class OidcProvider {
 
   /** The ID token for an authorisation code (the code grant, RFC 6749 §4.1.3, with the PKCE verifier when the login used one). */
   async exchangeCode(code: string, redirectUri: string, codeVerifier: string | undefined): Promise<string> {
-    const { token_endpoint: tokenEndpoint } = await this.metadata();
+    const metadata = await this.metadata();
     const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri });
     if (codeVerifier) form.set('code_verifier', codeVerifier);
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     const { clientId, clientSecret } = this.settings;
-    if (clientSecret === undefined) form.set('client_id', clientId);
-    else headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
-    const { status, body } = await fetchJson(tokenEndpoint, { method: 'POST', headers, body: form.toString() });
+    if (clientSecret === undefined) {
+      form.set('client_id', clientId);
+    } else if (usesPostedSecret(metadata)) {
+      form.set('client_id', clientId);
+      form.set('client_secret', clientSecret);
+    } else {
+      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+    }
+    const { status, body } = await fetchJson(metadata.token_endpoint, { method: 'POST', headers, body: form.toString() });
     if (status >= 500) throw new OidcError(`The identity provider's token endpoint answered ${status}`, 'unavailable');
     // The server's own configuration is wrong, not the login: no client can fix it by trying again.
     if (status === 401 || body.error === 'invalid_client') {
@@ -155,6 +162,12 @@ export class OidcProvider {
     this.keysCache = { value, at: Date.now() };
     value.catch(() => (this.keysCache = undefined));
   }
+}
+
+/** HTTP Basic is the default (OpenID Connect Discovery §3); a provider may list only the form post. */
+function usesPostedSecret(metadata: ProviderMetadata): boolean {
+  const methods = metadata.token_endpoint_auth_methods_supported;
+  return Array.isArray(methods) && !methods.includes('client_secret_basic') && methods.includes('client_secret_post');
 }
 
 function decodeJson(part: string | undefined): Record<string, unknown> | undefined {

@@ -24,6 +24,28 @@ describe('the OpenID Connect provider adapter, against a real local provider', (
     expect(claims).toMatchObject({ iss: idp.issuer, aud: idp.clientId, sub: 'u', nonce: 'n' });
   });
 
+  it('posts the client secret in the form when the provider accepts only that', async () => {
+    idp.clientAuth = 'client_secret_post';
+    try {
+      const provider = adapter();
+      expect(await provider.verifiedClaims(await provider.exchangeCode(await codeFor(provider), 'https://app/cb', undefined))).toMatchObject({ sub: 'u' });
+      expect(idp.tokenRequests.at(-1)?.get('client_secret')).toBe(idp.clientSecret);
+    } finally {
+      idp.clientAuth = 'client_secret_basic';
+    }
+  });
+
+  it('sends only its client id as a public client', async () => {
+    idp.clientAuth = 'none';
+    try {
+      const provider = adapter({ clientSecret: undefined });
+      expect(await provider.verifiedClaims(await provider.exchangeCode(await codeFor(provider), 'https://app/cb', 'a-verifier'))).toMatchObject({ sub: 'u' });
+      expect(Object.fromEntries(idp.tokenRequests.at(-1)!)).toMatchObject({ client_id: idp.clientId, code_verifier: 'a-verifier' });
+    } finally {
+      idp.clientAuth = 'client_secret_basic';
+    }
+  });
+
   it('says the server is misconfigured when the provider refuses its client credentials', async () => {
     const provider = adapter({ clientSecret: 'wrong' });
     const err = await failure(provider.exchangeCode(await codeFor(provider), 'https://app/cb', undefined));

@@ -35,6 +35,8 @@ export class TestOidcProvider {
   misbehave: Misbehaviour = 'none';
   /** The provider's clock, in ms; tests that move the server's clock move this one with it. */
   now: () => number = Date.now;
+  /** How the client must authenticate at the token endpoint (advertised in discovery). */
+  clientAuth: 'client_secret_basic' | 'client_secret_post' | 'none' = 'client_secret_basic';
   /** Who signs in when a browser reaches the login page (`/authorize`). */
   signIn: Person | undefined;
   /** Every token request's form, for assertions. */
@@ -99,7 +101,7 @@ export class TestOidcProvider {
     if (this.misbehave === 'down') return json(502, { error: 'bad gateway' });
     const path = new URL(req.url!, 'http://x').pathname.replace('/realms/test', '');
     if (req.method === 'GET' && path === '/.well-known/openid-configuration') {
-      return json(200, { issuer: this.issuer, authorization_endpoint: `${this.issuer}/authorize`, token_endpoint: `${this.issuer}/token`, jwks_uri: `${this.issuer}/jwks`, end_session_endpoint: `${this.issuer}/logout` });
+      return json(200, { issuer: this.issuer, authorization_endpoint: `${this.issuer}/authorize`, token_endpoint: `${this.issuer}/token`, jwks_uri: `${this.issuer}/jwks`, end_session_endpoint: `${this.issuer}/logout`, token_endpoint_auth_methods_supported: [this.clientAuth] });
     }
     if (req.method === 'GET' && path === '/authorize' && this.signIn) {
       const { code, state, redirectUri } = this.authorize(`${this.issuer.slice(0, this.issuer.indexOf('/realms'))}${req.url}`, this.signIn);
@@ -118,8 +120,11 @@ export class TestOidcProvider {
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const form = new URLSearchParams(Buffer.concat(chunks).toString());
       this.tokenRequests.push(form);
-      const expectedAuth = `Basic ${Buffer.from(`${this.clientId}:${this.clientSecret}`).toString('base64')}`;
-      if (req.headers.authorization !== expectedAuth) return json(401, { error: 'invalid_client' });
+      const authenticated =
+        this.clientAuth === 'client_secret_basic'
+          ? req.headers.authorization === `Basic ${Buffer.from(`${this.clientId}:${this.clientSecret}`).toString('base64')}`
+          : form.get('client_id') === this.clientId && form.get('client_secret') === (this.clientAuth === 'none' ? null : this.clientSecret) && req.headers.authorization === undefined;
+      if (!authenticated) return json(401, { error: 'invalid_client' });
       const grant = this.grants.get(form.get('code') ?? '');
       this.grants.delete(form.get('code') ?? '');
       if (form.get('grant_type') !== 'authorization_code' || !grant || grant.redirectUri !== form.get('redirect_uri')) return json(400, { error: 'invalid_grant', error_description: 'unknown or used code' });
