@@ -129,14 +129,15 @@ $('signin').onsubmit = (e) => {
   open();
 };
 
+const base64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, (c) => ({ '+': '-', '/': '_', '=': '' })[c]);
+
 /** Where the identity provider sends the browser back: this page, without its query. */
 const loginReturn = () => new URL('.', document.baseURI).href;
 
 /** Login through the server's OpenID Connect provider, with PKCE (the verifier waits in sessionStorage). */
 $('sso').onclick = async () => {
-  const verifier = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))).replace(/[+/=]/g, (c) => ({ '+': '-', '/': '_', '=': '' })[c]);
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  const challenge = btoa(String.fromCharCode(...digest)).replace(/[+/=]/g, (c) => ({ '+': '-', '/': '_', '=': '' })[c]);
+  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
   sessionStorage.setItem('eucalypt.pkce', verifier);
   try {
     const q = new URLSearchParams({ redirect_uri: loginReturn(), code_challenge: challenge, code_challenge_method: 'S256' });
