@@ -160,10 +160,14 @@ async function finishLogin() {
     $('signin-error').textContent = err.message;
   }
 }
-$('signout').onclick = () => {
+$('signout').onclick = async () => {
+  // A session from the identity provider ends there too (its end-session page), an API key here.
+  const session = !key.startsWith('apikey_');
   localStorage.removeItem('eucalypt.apiKey');
   key = '';
-  location.reload();
+  const provider = session ? await fetch('api/oauth/logout-endpoint').then((res) => (res.ok ? res.json() : null), () => null) : null;
+  if (provider?.logout_endpoint) location.assign(provider.logout_endpoint);
+  else location.reload();
 };
 $('more').querySelector('button').onclick = loadPage;
 $('viewer-close').onclick = () => {

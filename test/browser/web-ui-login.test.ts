@@ -41,7 +41,7 @@ describe('the built-in web UI with an identity provider', () => {
     await provider.close();
   });
 
-  it('logs the owner in through the provider with PKCE and opens the library', async () => {
+  it('logs the owner in through the provider with PKCE, opens the library, and signs out at both ends', async () => {
     provider.signIn = { sub: 'owner-subject', email: 'owner@example.org' };
     const page = await (await browser.newContext()).newPage();
     const errors: string[] = [];
@@ -56,6 +56,13 @@ describe('the built-in web UI with an identity provider', () => {
     expect(token?.split('.')).toHaveLength(3);
     expect(provider.tokenRequests.at(-1)?.get('code_verifier')).toMatch(/^[\w-]{43}$/);
     expect(errors).toEqual([]);
+
+    // Signing out forgets the token and ends the session at the provider as well.
+    await page.click('#signout');
+    await page.waitForSelector('#provider-logged-out', { timeout: 30_000 });
+    expect(page.url()).toBe(`${provider.issuer}/logout`);
+    await page.goto(url);
+    expect(await page.evaluate(() => localStorage.getItem('eucalypt.apiKey'))).toBeNull();
   }, 120_000);
 
   it('says why when the provider signs in someone else', async () => {

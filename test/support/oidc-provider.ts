@@ -112,6 +112,11 @@ export class TestOidcProvider {
       res.end();
       return;
     }
+    if (req.method === 'GET' && path === '/logout') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<p id="provider-logged-out">You are signed out of the provider.</p>');
+      return;
+    }
     if (req.method === 'GET' && path === '/jwks') {
       return json(200, { keys: this.keys.map(({ kid, pair }) => ({ ...pair.publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' })) });
     }
