@@ -7,7 +7,7 @@ import { assetVersionRoutes } from './http/asset-versions.js';
 import { assetRoutes } from './http/assets.js';
 import { authPlugin } from './http/auth.js';
 import { corsPlugin } from './http/cors.js';
-import { handleError } from './http/errors.js';
+import { handleError, TooManyRequests } from './http/errors.js';
 import { librarySharingRoutes } from './http/first-party.js';
 import { apiKeyRoutes } from './http/api-keys.js';
 import { trackRouteMethods } from './http/method-not-allowed.js';
@@ -35,6 +35,7 @@ import { TaskResponse } from './http/schemas/tasks.js';
 import { taskRoutes } from './http/tasks.js';
 import { userRoutes } from './http/users.js';
 import { oauthRoutes } from './http/oauth.js';
+import rateLimit from '@fastify/rate-limit';
 import { validatorCompiler } from './http/validation.js';
 import type { Deps } from './services/deps.js';
 import { VERSION } from './version.js';
@@ -75,6 +76,8 @@ export async function buildApp(deps: Deps, options: { logger?: FastifyBaseLogger
   // CORS before auth: its onRequest hook must set the headers (and answer preflights) first.
   await app.register(corsPlugin, { config: deps.config });
   await app.register(authPlugin, { deps });
+  // Only routes that ask for it (the unauthenticated login) are limited.
+  await app.register(rateLimit, { global: false, errorResponseBuilder: (_request, context) => new TooManyRequests(`Too many requests: try again in ${context.after}`, Math.ceil(context.ttl / 1000)) });
 
   openApiRoute(app);
   await app.register(serverRoutes, { prefix: '/api/server' });

@@ -65,6 +65,8 @@ export interface Config {
   oidcScope: string;
   /** The owner's e-mail address at the provider: only that (verified) identity logs in. */
   oidcOwnerEmail: string | undefined;
+  /** Requests one client address may make to each `/api/oauth/*` route per minute; 0 = unlimited. */
+  loginRateLimit: number;
 }
 
 interface Setting {
@@ -125,6 +127,7 @@ export const SETTINGS = {
   oidcRedirectUris: { env: 'EUCALYPT_OIDC_REDIRECT_URIS', default: '', help: "Comma list of the redirect URIs clients may ask auth-url for (each also registered at the provider)" },
   oidcScope: { env: 'EUCALYPT_OIDC_SCOPE', default: 'openid email profile', help: 'Scopes asked of the provider (must include openid and give the email claim)' },
   oidcOwnerEmail: { env: 'EUCALYPT_OIDC_OWNER_EMAIL', default: '', help: "The owner's verified e-mail address at the provider; other identities are refused" },
+  loginRateLimit: { env: 'EUCALYPT_LOGIN_RATE_LIMIT', default: '20', help: 'Requests one client address may make to each /api/oauth/* route per minute before it gets 429 (behind a proxy, set EUCALYPT_TRUST_PROXY); 0 = no limit' },
 } satisfies Record<keyof Config, Setting>;
 
 export class ConfigError extends Error {}
@@ -139,6 +142,12 @@ function optionalBytes(name: string, raw: string): number | null {
 function positiveInteger(name: string, raw: string): number {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function wholeNumber(name: string, raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number (0 or more), got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -263,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...descriptionSettings(read),
     ...s3Settings(read),
     ...oidcSettings(read),
+    loginRateLimit: wholeNumber(SETTINGS.loginRateLimit.env, read('loginRateLimit')),
   };
 }
 

@@ -101,7 +101,7 @@ describe('S3 settings', () => {
 describe('OpenID Connect settings', () => {
   const env = { EUCALYPT_OIDC_ISSUER: 'https://id.example.org/realms/home', EUCALYPT_OIDC_CLIENT_ID: 'eucalypt', EUCALYPT_OIDC_REDIRECT_URIS: 'https://app.example.org/cb, http://localhost:3000/cb', EUCALYPT_OIDC_OWNER_EMAIL: ' Ada@Example.org ' };
   it('are off unless an issuer is named', () => {
-    expect(loadConfig({})).toMatchObject({ oidcIssuer: undefined, oidcRedirectUris: [], oidcScope: 'openid email profile' });
+    expect(loadConfig({})).toMatchObject({ oidcIssuer: undefined, oidcRedirectUris: [], oidcScope: 'openid email profile', loginRateLimit: 20 });
   });
   it('list the redirect URIs and keep the owner address in lower case', () => {
     expect(loadConfig(env)).toMatchObject({ oidcIssuer: env.EUCALYPT_OIDC_ISSUER, oidcClientId: 'eucalypt', oidcClientSecret: undefined, oidcRedirectUris: ['https://app.example.org/cb', 'http://localhost:3000/cb'], oidcOwnerEmail: 'ada@example.org' });
@@ -112,6 +112,7 @@ describe('OpenID Connect settings', () => {
     [{ EUCALYPT_OIDC_REDIRECT_URIS: '/cb' }, /EUCALYPT_OIDC_REDIRECT_URIS must be a comma list of absolute URLs/],
     [{ EUCALYPT_OIDC_SCOPE: 'email profile' }, /EUCALYPT_OIDC_SCOPE must include openid/],
     [{ EUCALYPT_OIDC_ISSUER: 'id.example.org' }, /EUCALYPT_OIDC_ISSUER must be an http/],
+    [{ EUCALYPT_LOGIN_RATE_LIMIT: '-1' }, /EUCALYPT_LOGIN_RATE_LIMIT must be a whole number/],
   ])('refuse %j with a message naming the variable', (change, message) => {
     expect(() => loadConfig({ ...env, ...change })).toThrow(message);
   });

@@ -58,6 +58,13 @@ export class InsufficientStorage extends HttpError {
   }
 }
 
+/** The caller sent too many requests of a kind (§3.1: 429 with Retry-After, which the SDKs honour). */
+export class TooManyRequests extends HttpError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, message, { 'retry-after': String(retryAfterSeconds) });
+  }
+}
+
 /** A service we depend on (a model provider) failed or is down: 503, try again later. */
 export class Unavailable extends HttpError {
   constructor(message: string, retryAfterSeconds = 30) {

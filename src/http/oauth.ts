@@ -7,7 +7,7 @@ import { NotFound } from './errors.js';
 import { Nullable } from './schemas/common.js';
 
 const tags = ['oauth'];
-const errors = { 400: Type.Ref('ErrorResponse'), 403: Type.Ref('AuthErrorResponse'), 404: Type.Ref('ErrorResponse'), 422: Type.Ref('HTTPValidationError'), 503: Type.Ref('ErrorResponse') };
+const errors = { 400: Type.Ref('ErrorResponse'), 403: Type.Ref('AuthErrorResponse'), 404: Type.Ref('ErrorResponse'), 422: Type.Ref('HTTPValidationError'), 429: Type.Ref('ErrorResponse'), 503: Type.Ref('ErrorResponse') };
 
 const AuthUrlQuery = Type.Object({
   redirect_uri: Type.String({ description: 'Where the provider sends the browser back to; must be one of EUCALYPT_OIDC_REDIRECT_URIS' }),
@@ -45,6 +45,8 @@ const ExchangeResponse = Type.Object(
 export const oauthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   const { oidcIssuer: issuer, oidcClientId: clientId, oidcClientSecret: clientSecret } = deps.config;
   const provider = issuer && clientId ? new OidcProvider({ issuer, clientId, clientSecret }) : undefined;
+  // Unauthenticated, and auth-url stores a login: each client address gets a budget per minute.
+  const config = { public: true, ...(deps.config.loginRateLimit > 0 ? { rateLimit: { max: deps.config.loginRateLimit, timeWindow: 60_000 } } : {}) };
   const configured = (): OidcProvider => {
     if (!provider) throw new NotFound('Login through an identity provider is not configured on this server (set EUCALYPT_OIDC_ISSUER and friends, see the README); use an API key');
     return provider;
@@ -52,13 +54,13 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
 
   app.get(
     '/auth-url',
-    { config: { public: true }, schema: { security: [], operationId: 'oauth_auth_url', tags, querystring: AuthUrlQuery, response: { 200: Type.Object({ url: Type.String() }, { title: 'AuthURLResponse' }), ...errors } } },
+    { config, schema: { security: [], operationId: 'oauth_auth_url', tags, querystring: AuthUrlQuery, response: { 200: Type.Object({ url: Type.String() }, { title: 'AuthURLResponse' }), ...errors } } },
     async (request) => ({ url: await oauth.authUrl(deps, configured(), request.query) }),
   );
 
   app.post(
     '/exchange',
-    { config: { public: true }, schema: { security: [], operationId: 'oauth_exchange', tags, body: ExchangeBody, response: { 200: ExchangeResponse, ...errors } } },
+    { config, schema: { security: [], operationId: 'oauth_exchange', tags, body: ExchangeBody, response: { 200: ExchangeResponse, ...errors } } },
     async (request) => {
       const body = Object.fromEntries(Object.entries(request.body).filter(([, v]) => v != null)) as oauth.ExchangeBody;
       return oauth.exchange(deps, configured(), body);
@@ -67,7 +69,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
 
   app.get(
     '/logout-endpoint',
-    { config: { public: true }, schema: { security: [], operationId: 'oauth_logout_endpoint', tags, response: { 200: Type.Object({ logout_endpoint: Type.String() }, { title: 'LogoutEndpointResponse' }), ...errors } } },
+    { config, schema: { security: [], operationId: 'oauth_logout_endpoint', tags, response: { 200: Type.Object({ logout_endpoint: Type.String() }, { title: 'LogoutEndpointResponse' }), ...errors } } },
     async () => ({ logout_endpoint: await oauth.logoutEndpoint(configured()) }),
   );
 };

@@ -22,6 +22,8 @@ describe.each(DIALECTS)('first-party login through OpenID Connect on %s', (diale
       EUCALYPT_OIDC_CLIENT_SECRET: provider.clientSecret,
       EUCALYPT_OIDC_REDIRECT_URIS: `http://localhost:3000/cb, ${REDIRECT}`,
       EUCALYPT_OIDC_OWNER_EMAIL: 'Owner@Example.org',
+      // These tests log in dozens of times a minute from one address.
+      EUCALYPT_LOGIN_RATE_LIMIT: '0',
     });
     provider.now = () => t.clock.now().getTime();
     ownerId = (await t.api('GET', '/api/users/me')).json().id;
@@ -249,7 +251,7 @@ describe.each(DIALECTS)('first-party login through OpenID Connect on %s', (diale
 describe('first-party login when no identity provider is configured', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp('sqlite');
+    t = await createTestApp('sqlite', { EUCALYPT_LOGIN_RATE_LIMIT: '4' });
   });
   afterAll(async () => t?.close());
 
@@ -263,5 +265,20 @@ describe('first-party login when no identity provider is configured', () => {
     expect(paths['/api/oauth/auth-url'].get.operationId).toBe('oauth_auth_url');
     expect(paths['/api/oauth/exchange'].post.operationId).toBe('oauth_exchange');
     expect(paths['/api/oauth/exchange'].post.security).toEqual([]);
+  });
+
+  it('limits login requests per client address, with Retry-After, and nothing else', async () => {
+    const authUrl = () => t.api('GET', '/api/oauth/auth-url?redirect_uri=https://a.example/cb', { key: null });
+    // The test above asked once; three more and this address has used its four a minute.
+    for (let i = 0; i < 3; i++) expect((await authUrl()).statusCode).toBe(404);
+    const limited = await authUrl();
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().detail).toMatch(/Too many requests: try again in/);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers['x-ratelimit-limit']).toBe('4');
+    const elsewhere = await t.app.inject({ method: 'GET', url: '/api/oauth/auth-url?redirect_uri=https://a.example/cb', remoteAddress: '10.1.2.3' });
+    expect(elsewhere.statusCode).toBe(404);
+    expect((await t.api('GET', '/api/users/me')).statusCode).toBe(200);
+    expect((await t.api('GET', '/api/server/ping', { key: null })).statusCode).toBe(200);
   });
 });
