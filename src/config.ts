@@ -139,15 +139,12 @@ function optionalBytes(name: string, raw: string): number | null {
   return n;
 }
 
-function positiveInteger(name: string, raw: string): number {
+/** A whole number from `min` (0 or 1) up. */
+function wholeNumber(name: string, raw: string, min: 0 | 1): number {
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
-  return n;
-}
-
-function wholeNumber(name: string, raw: string): number {
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number (0 or more), got ${JSON.stringify(raw)}`);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min) {
+    throw new ConfigError(`${name} must be ${min === 1 ? 'a positive whole number' : 'a whole number (0 or more)'}, got ${JSON.stringify(raw)}`);
+  }
   return n;
 }
 
@@ -256,7 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     userStorageLimitBytes: optionalBytes(SETTINGS.userStorageLimitBytes.env, read('userStorageLimitBytes')),
     libraryStorageLimitBytes: optionalBytes(SETTINGS.libraryStorageLimitBytes.env, read('libraryStorageLimitBytes')),
     workers: workerCount(read('workers')),
-    taskLeaseMs: positiveInteger(SETTINGS.taskLeaseMs.env, read('taskLeaseMs')),
+    taskLeaseMs: wholeNumber(SETTINGS.taskLeaseMs.env, read('taskLeaseMs'), 1),
     corsOrigins: corsOrigins(read('corsOrigins')),
     publicUrl: publicUrl(read('publicUrl')),
     trustProxy: trustProxy(read('trustProxy')),
@@ -272,7 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...descriptionSettings(read),
     ...s3Settings(read),
     ...oidcSettings(read),
-    loginRateLimit: wholeNumber(SETTINGS.loginRateLimit.env, read('loginRateLimit')),
+    loginRateLimit: wholeNumber(SETTINGS.loginRateLimit.env, read('loginRateLimit'), 0),
   };
 }
 
@@ -320,7 +317,7 @@ function s3Settings(read: (key: keyof typeof SETTINGS) => string): Pick<Config, 
     s3ForcePathStyle: pathStyle === '' ? endpoint !== undefined : flag(SETTINGS.s3ForcePathStyle.env, pathStyle),
     s3AccessKeyId: accessKeyId,
     s3SecretAccessKey: secretAccessKey,
-    s3CacheBytes: positiveInteger(SETTINGS.s3CacheBytes.env, read('s3CacheBytes')),
+    s3CacheBytes: wholeNumber(SETTINGS.s3CacheBytes.env, read('s3CacheBytes'), 1),
   };
 }
 

@@ -25,7 +25,8 @@ Commands:
   revoke ID                           Disable a key at once (it stays listed as inactive).
 `;
 
-interface Io {
+/** Where a command writes; tests pass their own. */
+export interface CommandIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
 }
@@ -42,7 +43,7 @@ function describe(row: ApiKeyRow): string {
 }
 
 /** `eucalypt api-key …`: returns the exit status. */
-export async function runApiKeyCommand(argv: string[], config: Pick<Config, 'databaseUrl' | 'dataDir'>, io: Io = process): Promise<number> {
+export async function runApiKeyCommand(argv: string[], config: Pick<Config, 'databaseUrl' | 'dataDir'>, io: CommandIo = process): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     io.stdout.write(API_KEY_USAGE);

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { CommandIo } from './api-key.js';
 import * as sessions from '../services/sessions.js';
 import { migrate, openStore } from '../store/db.js';
 import * as userStore from '../store/users.js';
@@ -10,16 +11,12 @@ provider (/api/oauth/*) must log in again. API keys keep working (see \`eucalypt
 Works on the database of \`serve\` (same DATABASE_URL or EUCALYPT_DATA_DIR), also while it runs.
 `;
 
-interface Io {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
-
 /** `eucalypt sessions …`: returns the exit status. */
-export async function runSessionsCommand(argv: string[], config: Pick<Config, 'databaseUrl' | 'dataDir'>, io: Io = process, clock = () => new Date()): Promise<number> {
+export async function runSessionsCommand(argv: string[], config: Pick<Config, 'databaseUrl' | 'dataDir'>, io: CommandIo = process, clock = () => new Date()): Promise<number> {
   if (argv.length !== 1 || argv[0] !== 'revoke') {
-    (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h' ? io.stdout : io.stderr).write(SESSIONS_USAGE);
-    return argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h' ? 0 : 2;
+    const asked = ['help', '--help', '-h'].includes(argv[0]);
+    (asked ? io.stdout : io.stderr).write(SESSIONS_USAGE);
+    return asked ? 0 : 2;
   }
   const store = openStore(config);
   try {
