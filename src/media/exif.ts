@@ -1,5 +1,7 @@
+import fsp from 'node:fs/promises';
 import { formatLocalDateTime, parseExifDateTime } from '../domain/capture-time.js';
 import { sharedExifTool } from './exiftool.js';
+import { JPEG_HEAD_BYTES, readPlainJpegTags } from './jpeg-tags.js';
 
 /** What a file says about itself, already in display space and Gumnut's units. */
 export interface FileMetadata {
@@ -166,8 +168,27 @@ export async function extractMotionVideo(path: string, dest: string): Promise<bo
   return false;
 }
 
-/** Reads a file's tags with the shared, long-lived ExifTool pool (its start-up costs ~100 ms). */
+/**
+ * Reads a file's tags: a plain JPEG's in-process (jpeg-tags.ts), anything else with the shared,
+ * long-lived ExifTool pool (its start-up costs ~100 ms).
+ */
 export async function readFileMetadata(path: string): Promise<FileMetadata> {
-  const tags = (await sharedExifTool().readRaw(path, { readArgs: ['-G', '-n'] })) as Tags;
+  const tags = (await readPlainJpeg(path)) ?? ((await sharedExifTool().readRaw(path, { readArgs: ['-G', '-n'] })) as Tags);
   return toFileMetadata(tags);
+}
+
+/** The tags of a plain JPEG from its head and its last two bytes; null for any other file. */
+export async function readPlainJpeg(path: string): Promise<Tags | null> {
+  const handle = await fsp.open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const head = Buffer.allocUnsafe(Math.min(size, JPEG_HEAD_BYTES));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (bytesRead < 4 || head[0] !== 0xff || head[1] !== 0xd8) return null;
+    const end = Buffer.alloc(2);
+    await handle.read(end, 0, 2, size - 2);
+    return readPlainJpegTags(head.subarray(0, bytesRead), end[0] === 0xff && end[1] === 0xd9);
+  } finally {
+    await handle.close();
+  }
 }
