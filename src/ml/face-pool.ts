@@ -2,7 +2,7 @@
  * Face detection in worker threads (face-worker.ts); each worker holds its own copy of the
  * models (~300 MB with the wasm heap), returned to the OS after `idleMs` without work.
  */
-import { WorkerPool } from '../media/worker-pool.js';
+import { exactBuffer, WorkerPool } from '../media/worker-pool.js';
 import type { EngineOptions, EngineResult } from './face-engine.js';
 import type { FaceRequest, FaceResponse } from './face-worker.js';
 
@@ -24,14 +24,12 @@ export function configureFacePool(options: { size?: number; idleMs?: number }): 
   pool.configure(options, 16);
 }
 
-/** Faces in an RGB picture (3 bytes per pixel, row-major); the buffer is transferred, not copied. */
+/** Faces in an RGB picture (3 bytes per pixel, row-major); the worker gets a copy. */
 export async function analyseInWorker(pixels: Uint8Array, width: number, height: number, options?: Partial<EngineOptions>): Promise<EngineResult> {
   if (pixels.length !== width * height * 3) {
     throw new TypeError(`pixels: expected ${width}x${height}x3 = ${width * height * 3} bytes of RGB, got ${pixels.length}`);
   }
-  const own = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength ? pixels : pixels.slice();
-  const buffer = own.buffer as ArrayBuffer;
-  const response = await pool.run({ pixels: buffer, width, height, options }, [buffer]);
+  const response = await pool.run({ pixels: exactBuffer(pixels), width, height, options });
   if (!response.ok) throw new FaceWorkerError(response.message);
   return response.result;
 }

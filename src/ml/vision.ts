@@ -3,7 +3,7 @@
  * takes one picture at a time (the wasm detector is single-threaded) and exits after a minute
  * without work, returning its ~250 MB.
  */
-import { WorkerPool } from '../media/worker-pool.js';
+import { exactBuffer, WorkerPool } from '../media/worker-pool.js';
 import type { DetectedLabel, VisionRequest, VisionResponse } from './vision-worker.js';
 import type { ImageMetrics } from '../domain/image-metrics.js';
 
@@ -20,8 +20,7 @@ const pool = new WorkerPool<VisionRequest, VisionResponse>({
 
 /** Quality metrics and (with `labels`) COCO object labels of an upright 8-bit RGB picture. */
 export async function analysePixels(rgb: Uint8Array, width: number, height: number, options: { labels: boolean; minScore: number }): Promise<{ metrics: ImageMetrics; labels: DetectedLabel[] | null }> {
-  const copy = new Uint8Array(rgb);
-  const response = await pool.run({ rgb: copy.buffer, width, height, labels: options.labels, minScore: options.minScore }, [copy.buffer]);
+  const response = await pool.run({ rgb: exactBuffer(rgb), width, height, labels: options.labels, minScore: options.minScore });
   if (!response.ok) throw new Error(response.message);
   return { metrics: response.metrics, labels: response.labels };
 }

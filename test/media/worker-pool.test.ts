@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkerPool } from '../../src/media/worker-pool.js';
+import { exactBuffer, WorkerPool } from '../../src/media/worker-pool.js';
 import type { TestRequest, TestResponse } from './fixtures/pool-test-worker.js';
 
 class PoolFailure extends Error {
@@ -67,5 +67,15 @@ describe('WorkerPool', () => {
   it('checks its settings', () => {
     expect(() => makePool(1).configure({ size: 0 }, 4)).toThrow('size: expected an integer from 1 to 4, got 0');
     expect(() => makePool(1).configure({ idleMs: -1 }, 4)).toThrow('idleMs: expected a non-negative integer, got -1');
+  });
+
+  it('hands a request exactly the bytes of a view, leaving the caller\'s buffer attached', () => {
+    const whole = new Uint8Array([1, 2, 3, 4, 5, 6]);
+    expect(exactBuffer(whole)).toBe(whole.buffer);
+    const view = whole.subarray(2, 5);
+    const own = exactBuffer(view);
+    expect([...new Uint8Array(own)]).toEqual([3, 4, 5]);
+    expect(own).not.toBe(whole.buffer);
+    expect(whole.buffer.byteLength).toBe(6);
   });
 });
