@@ -3,16 +3,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobListing, BlobStore } from './index.js';
+import { fsyncFolder } from './local-files.js';
 import { moveFile } from './move-file.js';
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Blobs as files under one folder; `putFile` is an atomic rename from the same file system. */
 export class LocalBlobStore implements BlobStore {
@@ -28,7 +20,7 @@ export class LocalBlobStore implements BlobStore {
     const dest = this.resolve(key);
     await moveFile(localPath, dest);
     // The rename is only durable once its directory entry is on disk.
-    if (options.durable !== false) await fsyncDir(path.dirname(dest));
+    if (options.durable !== false) await fsyncFolder(path.dirname(dest));
   }
 
   async stat(key: string): Promise<{ size: number } | undefined> {

@@ -13,7 +13,8 @@
  * returned source holds its pixels. Damaged pixel data in a libvips format surfaces when it
  * is rendered (render.ts), also as `UndecodableMedia`.
  */
-import { open, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readBytes } from './read-bytes.js';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import type { ExifTool } from 'exiftool-vendored';
 import { captureStack, undecodable, withCallerStack } from './errors.js';
@@ -70,9 +71,9 @@ export async function openImage(path: string, mimeType: string, options?: OpenIm
 
   let head: Uint8Array;
   try {
-    const info = await stat(path);
+    const info = statSync(path);
     if (!info.isFile()) throw new Error(`Not a regular file: ${path}`);
-    head = await readHead(path, 64);
+    head = readBytes(path, 64);
   } catch (err) {
     throw withCallerStack(captured, err as Error);
   }
@@ -173,13 +174,4 @@ async function openRaw(path: string, limit: number, exiftool: ExifTool): Promise
   };
 }
 
-async function readHead(path: string, length: number): Promise<Uint8Array> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
+

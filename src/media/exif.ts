@@ -1,4 +1,5 @@
-import fsp from 'node:fs/promises';
+import fs from 'node:fs';
+import { readBytes } from './read-bytes.js';
 import { formatLocalDateTime, parseExifDateTime } from '../domain/capture-time.js';
 import { sharedExifTool } from './exiftool.js';
 import { JPEG_HEAD_BYTES, readPlainJpegTags } from './jpeg-tags.js';
@@ -179,16 +180,8 @@ export async function readFileMetadata(path: string): Promise<FileMetadata> {
 
 /** The tags of a plain JPEG from its head and its last two bytes; null for any other file. */
 export async function readPlainJpeg(path: string): Promise<Tags | null> {
-  const handle = await fsp.open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const head = Buffer.allocUnsafe(Math.min(size, JPEG_HEAD_BYTES));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    if (bytesRead < 4 || head[0] !== 0xff || head[1] !== 0xd8) return null;
-    const end = Buffer.alloc(2);
-    await handle.read(end, 0, 2, size - 2);
-    return readPlainJpegTags(head.subarray(0, bytesRead), end[0] === 0xff && end[1] === 0xd9);
-  } finally {
-    await handle.close();
-  }
+  const head = readBytes(path, JPEG_HEAD_BYTES);
+  if (head.length < 4 || head[0] !== 0xff || head[1] !== 0xd8) return null;
+  const end = readBytes(path, 2, Math.max(0, fs.statSync(path).size - 2));
+  return readPlainJpegTags(head, end[0] === 0xff && end[1] === 0xd9);
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBlobStore } from '../../src/blobs/index.js';
-import { putBuffer, receiveToTempFile } from '../../src/blobs/temp-file.js';
+import { discard, putBuffer, receiveToTempFile } from '../../src/blobs/temp-file.js';
 
 let work: string;
 beforeAll(async () => {
@@ -16,6 +16,17 @@ afterAll(async () => {
 });
 
 describe('temp files', () => {
+  it('writes uploads larger than one write batch whole, in order, and discards them once', async () => {
+    const chunks = Array.from({ length: 80 }, (_, i) => Buffer.alloc(64 * 1024 + i, i));
+    const file = await receiveToTempFile(Readable.from([Buffer.alloc(0), ...chunks]), work);
+    const whole = Buffer.concat(chunks);
+    expect(file.size).toBe(whole.length);
+    expect((await fsp.readFile(file.path)).equals(whole)).toBe(true);
+    await discard(file);
+    await discard(file); // already gone: nothing to do
+    await expect(fsp.stat(file.path)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('receives a stream into a folder that does not exist yet, with both digests', async () => {
     const dir = path.join(work, 'missing', 'tmp');
     const bytes = Buffer.from('some uploaded bytes');
