@@ -12,6 +12,7 @@ import type { TaskContext } from './jobs/task.js';
 import { Worker } from './jobs/worker.js';
 import { closeExifTool } from './media/exiftool.js';
 import { closeHeicPool } from './media/heic-pool.js';
+import { raiseMallocThreshold } from './media/malloc-threshold.js';
 import { closeFacePool } from './ml/face-pool.js';
 import { closeOcr } from './ml/ocr.js';
 import { closeVision } from './ml/vision.js';
@@ -35,6 +36,7 @@ export interface Runtime {
 
 /** Opens the database (migrating it), blob store and engines, and bootstraps the owner. */
 export async function startRuntime(config: Config, options: { log?: TaskContext['log']; clock?: () => Date } = {}): Promise<Runtime> {
+  raiseMallocThreshold();
   const store = openStore(config);
   await migrate(store.db);
   const tmpDir = path.join(config.dataDir, 'tmp');
