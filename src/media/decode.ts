@@ -14,7 +14,6 @@
  * is rendered (render.ts), also as `UndecodableMedia`.
  */
 import { statSync } from 'node:fs';
-import { readBytes } from './read-bytes.js';
 import sharp, { type Sharp, type SharpOptions } from 'sharp';
 import type { ExifTool } from 'exiftool-vendored';
 import { captureStack, undecodable, withCallerStack } from './errors.js';
@@ -24,6 +23,7 @@ import { rawToSrgb } from './icc.js';
 import { assertOptions, assertPath, invalidParameterError, isInteger } from './is.js';
 import { heifFamily } from './isobmff.js';
 import { applyOrientation, swapsDimensions } from './orientation.js';
+import { readBytes } from './read-bytes.js';
 import { ExifToolFailure, extractRawPreview, RAW_MIME_TYPES } from './raw-preview.js';
 
 /** sharp's own default: 0x3FFF × 0x3FFF pixels. */

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { readBytes } from './read-bytes.js';
 import { formatLocalDateTime, parseExifDateTime } from '../domain/capture-time.js';
 import { sharedExifTool } from './exiftool.js';
 import { JPEG_HEAD_BYTES, readPlainJpegTags } from './jpeg-tags.js';
+import { readBytes } from './read-bytes.js';
 
 /** What a file says about itself, already in display space and Gumnut's units. */
 export interface FileMetadata {
