@@ -121,7 +121,8 @@ export function heifFamily(bytes: Uint8Array): 'av1' | 'hevc' | 'other' | null {
   return 'other';
 }
 
-function latin1(bytes: Uint8Array, start: number, length: number): string {
+/** Up to `length` bytes from `start` as Latin-1 characters (box types, segment signatures). */
+export function latin1(bytes: Uint8Array, start: number, length: number): string {
   let s = '';
   for (let i = start; i < start + length && i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
   return s;

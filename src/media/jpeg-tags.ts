@@ -9,6 +9,7 @@
  * some of our fallback tags come from, a malformed directory) returns null, and the caller asks
  * ExifTool. Pure functions over bytes.
  */
+import { latin1 } from './isobmff.js';
 
 export type Tags = Record<string, string | number>;
 
@@ -72,8 +73,6 @@ export function readPlainJpegTags(head: Uint8Array, endsAtImageEnd: boolean): Ta
 
 /** SOF0–SOF15 except DHT (C4), JPG (C8) and DAC (CC). */
 const isFrameHeader = (marker: number) => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-
-const latin1 = (bytes: Buffer, start: number, length: number) => bytes.toString('latin1', start, Math.min(bytes.length, start + length));
 
 // TIFF field types by size: BYTE ASCII SHORT LONG RATIONAL SBYTE UNDEFINED SSHORT SLONG SRATIONAL FLOAT DOUBLE.
 const TYPE_SIZES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8];
