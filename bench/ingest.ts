@@ -5,6 +5,7 @@
  *   (b) an Immich-style recipe: decode once, 1440-px JPEG q80 + 250-px WebP q80 + ThumbHash,
  *       one image at a time.
  * Targets: ≥ 0.8 × (a), ≥ 2 × (b), server peak RSS (with its child processes) ≤ 1 GiB.
+ * The baselines run while the warmed-up server sits idle, just before it is measured.
  * The server is measured warm, as a running server imports a library: 500 other photos go through
  * it first. V8 keeps compiling the upload and task paths for that long: TurboFan took ~400, 340,
  * 290, 160, 160 and then 50 ms of CPU over successive hundreds of uploads, 4–5 ms per photo in
@@ -235,7 +236,13 @@ async function anyTaskOpen(base: string, auth: Record<string, string>, types: re
   return false;
 }
 
-async function ours(warmUp: Buffer[], parts: Part[], dataDir: string): Promise<Timing & { serverCpu: Map<string, number>; peakRss: number; failed: number }> {
+/**
+ * Starts the server, warms it up, runs `baselines` while it sits idle, then measures it. The
+ * baselines run just before the server's own run rather than minutes earlier: this VM's speed
+ * drifts by ±10 % over minutes (the same libvips work took 57–71 ms of CPU per photo from one
+ * run to the next), which swung the ratios more than any change under test.
+ */
+async function ours(warmUp: Buffer[], parts: Part[], dataDir: string, baselines: () => Promise<void>): Promise<Timing & { serverCpu: Map<string, number>; peakRss: number; failed: number }> {
   const port = 18000 + Math.floor(Math.random() * 1000);
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_ENTRY, 'serve'], {
     cwd: ROOT,
@@ -254,6 +261,7 @@ async function ours(warmUp: Buffer[], parts: Part[], dataDir: string): Promise<T
   await pool(warmUpRounds, UPLOADS_IN_FLIGHT, (i) => upload(base, auth, multipartBody(`warm_up_${i}.jpg`, withComment(warmUp[i % warmUp.length], `warm-up ${i}`))));
   // Every warm-up task, the background ones too, ends before the clock starts.
   while (await anyTaskOpen(base, auth, 'any')) await new Promise((r) => setTimeout(r, 100));
+  await baselines();
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, overTree(child.pid!, rssBytes))), 50);
   try {
@@ -279,11 +287,15 @@ try {
   const [warmUp, files] = [made.slice(0, WARM_UP_PICTURES), made.slice(WARM_UP_PICTURES)];
   const mb = (await Promise.all(files.map((f) => fsp.stat(f)))).reduce((s, st) => s + st.size, 0) / 1e6;
   console.log(`made ${files.length} files (+ ${WARM_UP} uploads to warm the server up), ${mb.toFixed(0)} MB; eager rungs: ${eagerRungs({ mime_type: 'image/jpeg' }).join(', ')} + ThumbHash`);
-  const a = await floor(files);
-  const b = await immichRecipe(files);
   buildDist();
   const parts = await Promise.all(files.map(async (f) => multipartBody(path.basename(f), await fsp.readFile(f))));
-  const run = await ours(await Promise.all(warmUp.map((f) => fsp.readFile(f))), parts, path.join(work, 'data'));
+  let a: Timing | undefined;
+  let b: Timing | undefined;
+  const run = await ours(await Promise.all(warmUp.map((f) => fsp.readFile(f))), parts, path.join(work, 'data'), async () => {
+    b = await immichRecipe(files);
+    a = await floor(files);
+  });
+  if (!a || !b) throw new Error('the baselines did not run');
   const rate = (t: Timing) => COUNT / t.seconds;
   const vsFloor = rate(run) / rate(a);
   const vsRecipe = rate(run) / rate(b);
