@@ -6,10 +6,14 @@ import fs from 'node:fs';
  * CPU apiece handing the work to libuv's thread pool under load (blobs/local-files.ts).
  */
 export function readBytes(file: string, length: number, position = 0): Buffer {
+  return readInto(file, Buffer.allocUnsafe(length), position);
+}
+
+/** `readBytes` into a buffer the caller reuses; the bytes read, as a view of `target`. */
+export function readInto(file: string, target: Buffer, position = 0): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(length);
-    return buffer.subarray(0, fs.readSync(fd, buffer, 0, length, position));
+    return target.subarray(0, fs.readSync(fd, target, 0, target.length, position));
   } finally {
     fs.closeSync(fd);
   }
