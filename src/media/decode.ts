@@ -173,5 +173,3 @@ async function openRaw(path: string, limit: number, exiftool: ExifTool): Promise
     sharp: () => applyOrientation(sharp(preview.jpeg, options), preview.orientation),
   };
 }
-
-

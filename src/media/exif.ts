@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import { formatLocalDateTime, parseExifDateTime } from '../domain/capture-time.js';
 import { sharedExifTool } from './exiftool.js';
 import { JPEG_HEAD_BYTES, readPlainJpegTags } from './jpeg-tags.js';
-import { readBytes, readInto } from './read-bytes.js';
+import { readEnds } from './read-bytes.js';
 
 /** What a file says about itself, already in display space and Gumnut's units. */
 export interface FileMetadata {
@@ -187,8 +186,7 @@ const jpegHead = Buffer.allocUnsafeSlow(JPEG_HEAD_BYTES);
 
 /** The tags of a plain JPEG from its head and its last two bytes; null for any other file. */
 export async function readPlainJpeg(path: string): Promise<Tags | null> {
-  const head = readInto(path, jpegHead);
+  const { head, tail } = readEnds(path, jpegHead, 2);
   if (head.length < 4 || head[0] !== 0xff || head[1] !== 0xd8) return null;
-  const end = readBytes(path, 2, Math.max(0, fs.statSync(path).size - 2));
-  return readPlainJpegTags(head, end[0] === 0xff && end[1] === 0xd9);
+  return readPlainJpegTags(head, tail[0] === 0xff && tail[1] === 0xd9);
 }

@@ -6,14 +6,27 @@ import fs from 'node:fs';
  * CPU apiece handing the work to libuv's thread pool under load (blobs/local-files.ts).
  */
 export function readBytes(file: string, length: number, position = 0): Buffer {
-  return readInto(file, Buffer.allocUnsafe(length), position);
+  return withFile(file, (fd) => readAt(fd, Buffer.allocUnsafe(length), position));
 }
 
-/** `readBytes` into a buffer the caller reuses; the bytes read, as a view of `target`. */
-export function readInto(file: string, target: Buffer, position = 0): Buffer {
+/**
+ * A file's first bytes into `head`, a buffer the caller reuses (the result is a view of it), and
+ * its last `tailLength` bytes, with one open.
+ */
+export function readEnds(file: string, head: Buffer, tailLength: number): { head: Buffer; tail: Buffer } {
+  return withFile(file, (fd) => {
+    const { size } = fs.fstatSync(fd);
+    const tail = Buffer.allocUnsafe(Math.min(tailLength, size));
+    return { head: readAt(fd, head, 0), tail: readAt(fd, tail, size - tail.length) };
+  });
+}
+
+const readAt = (fd: number, target: Buffer, position: number) => target.subarray(0, fs.readSync(fd, target, 0, target.length, position));
+
+function withFile<T>(file: string, read: (fd: number) => T): T {
   const fd = fs.openSync(file, 'r');
   try {
-    return target.subarray(0, fs.readSync(fd, target, 0, target.length, position));
+    return read(fd);
   } finally {
     fs.closeSync(fd);
   }

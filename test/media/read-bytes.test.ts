@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBytes, readInto } from '../../src/media/read-bytes.js';
+import { readBytes, readEnds } from '../../src/media/read-bytes.js';
 
 let work: string;
 beforeAll(async () => {
@@ -18,7 +18,7 @@ async function fileOf(name: string, bytes: number[]): Promise<string> {
   return file;
 }
 
-describe('readBytes and readInto', () => {
+describe('readBytes and readEnds', () => {
   it('reads a header, a trailer and no further than the end', async () => {
     const file = await fileOf('ten', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect([...readBytes(file, 4)]).toEqual([0, 1, 2, 3]);
@@ -27,17 +27,20 @@ describe('readBytes and readInto', () => {
     expect(readBytes(file, 4, 10)).toHaveLength(0);
   });
 
-  it('a reused buffer shows only the bytes of the latest read', async () => {
-    const long = await fileOf('long', [1, 1, 1, 1, 1, 1]);
-    const short = await fileOf('short', [2, 2]);
+  it('a reused head buffer shows only the bytes of the latest read, with the tail of each file', async () => {
+    const long = await fileOf('long', [1, 1, 1, 1, 1, 9]);
+    const short = await fileOf('short', [2, 3]);
     const target = Buffer.alloc(8);
-    expect([...readInto(long, target)]).toEqual([1, 1, 1, 1, 1, 1]);
-    const again = readInto(short, target);
-    expect([...again]).toEqual([2, 2]);
-    expect(again.buffer).toBe(target.buffer);
+    const first = readEnds(long, target, 2);
+    expect([...first.head]).toEqual([1, 1, 1, 1, 1, 9]);
+    expect([...first.tail]).toEqual([1, 9]);
+    const again = readEnds(short, target, 4);
+    expect([...again.head]).toEqual([2, 3]);
+    expect([...again.tail]).toEqual([2, 3]);
+    expect(again.head.buffer).toBe(target.buffer);
   });
 
   it('names a missing file in its error', () => {
-    expect(() => readInto(path.join(work, 'missing'), Buffer.alloc(4))).toThrow(/ENOENT.*missing/);
+    expect(() => readEnds(path.join(work, 'missing'), Buffer.alloc(4), 2)).toThrow(/ENOENT.*missing/);
   });
 });
